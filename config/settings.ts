@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/** Settings shared by several processes. Defaults match the local stack and docker-compose.yml. */
+
+export const port = z.coerce.number().int().min(1).max(65535);
+
+const hostPort = z
+  .string()
+  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port');
+
+const duration = z.coerce.number().int().positive();
+
+export const DEFAULTS = {
+  DATABASE_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/durable_sagas',
+  TEMPORAL_ADDRESS: '127.0.0.1:7233',
+  TEMPORAL_UI_PORT: 8233,
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  API_PORT: 3000,
+  PAYMENT_GATEWAY_PORT: 4010,
+  PAYMENT_GATEWAY_URL: 'http://127.0.0.1:4010',
+} as const;
+
+export const databaseSettings = {
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'expected a postgresql:// URL')
+    .default(DEFAULTS.DATABASE_URL),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+};
+
+export const temporalSettings = {
+  TEMPORAL_ADDRESS: hostPort.default(DEFAULTS.TEMPORAL_ADDRESS),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+};
+
+export const kafkaSettings = {
+  KAFKA_BROKERS: z
+    .string()
+    .default(DEFAULTS.KAFKA_BROKERS)
+    .transform((value) => value.split(',').map((broker) => broker.trim()))
+    .pipe(z.array(hostPort).min(1)),
+  KAFKA_CLIENT_ID: z.string().min(1).default('durable-sagas'),
+};
+
+export const redisSettings = {
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'expected a redis:// URL')
+    .default(DEFAULTS.REDIS_URL),
+};
+
+export const paymentGatewaySettings = {
+  PAYMENT_GATEWAY_URL: z.string().url().default(DEFAULTS.PAYMENT_GATEWAY_URL),
+  PAYMENT_GATEWAY_TIMEOUT_MS: duration.default(5_000),
+};
+
+export const logSettings = {
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+};
