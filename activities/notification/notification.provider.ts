@@ -1,0 +1,38 @@
+import type { Logger } from 'pino';
+import type { PrismaClient } from '../../prisma/client.js';
+import { appendToOutbox } from '../outbox/outbox.repository.js';
+
+export interface Notification {
+  /** Written once per key: a retried notification is not sent twice. */
+  idempotencyKey: string;
+  orderId: string;
+  recipient: string;
+  subject: string;
+  body: string;
+}
+
+export interface NotificationProvider {
+  send(notification: Notification, correlationId: string | undefined): Promise<void>;
+}
+
+/** The default provider: an outbox-backed row in `notifications` plus a log line. */
+export function createDatabaseNotificationProvider({ prisma, logger }: { prisma: PrismaClient; logger: Logger }): NotificationProvider {
+  return {
+    async send(notification, correlationId) {
+      await prisma.$transaction(async (tx) => {
+        const { count } = await tx.notification.createMany({
+          data: [{ id: notification.idempotencyKey, recipient: notification.recipient, subject: notification.subject, body: notification.body }],
+          skipDuplicates: true,
+        });
+        if (count === 0) return;
+        await appendToOutbox(tx, correlationId, {
+          aggregateType: 'order',
+          aggregateId: notification.orderId,
+          eventType: 'CustomerNotified',
+          payload: { orderId: notification.orderId, recipient: notification.recipient, subject: notification.subject },
+        });
+      });
+      logger.info({ correlationId, recipient: notification.recipient, subject: notification.subject }, 'notification sent');
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/** `ApplicationFailure.type` values: the typed reasons a saga step or a saga fails. */
+export const ErrorType = {
+  OutOfStock: 'OutOfStock',
+  InvalidOrder: 'InvalidOrder',
+  PaymentDeclined: 'PaymentDeclined',
+  PaymentRejected: 'PaymentRejected',
+  PaymentDeadlineExceeded: 'PaymentDeadlineExceeded',
+  CompensationFailed: 'CompensationFailed',
+} as const;
+
+export type ErrorType = (typeof ErrorType)[keyof typeof ErrorType];
