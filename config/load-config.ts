@@ -15,8 +15,9 @@ export function loadConfig<S extends z.ZodType>(
   const parsed = schema.safeParse(env);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((issue) => {
-    const variable = issue.path.join('.') || '(environment)';
-    const value = issue.path.length === 1 ? env[String(issue.path[0])] : undefined;
+    // A transformed value (e.g. a comma list) reports a path inside it: name the variable itself.
+    const variable = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
+    const value = env[variable];
     const shown = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
     return `  ${variable}: ${issue.message}${shown}`;
   });

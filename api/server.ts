@@ -1,0 +1,42 @@
+import { serve } from '@hono/node-server';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfigOrExit } from '../config/load-config.js';
+import { createLogger } from '../config/logger.js';
+import { createPrismaClient } from '../prisma/client.js';
+import { createApp } from './app.js';
+import { apiConfigSchema } from './config.js';
+import { createPrismaOrderQueries } from './order-queries.js';
+import { createTemporalOrderCommands } from './temporal-order-commands.js';
+
+/** Composition root of the HTTP API. */
+async function main() {
+  const config = loadConfigOrExit(apiConfigSchema);
+  const logger = createLogger('api', config.LOG_LEVEL);
+  const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const app = createApp({
+    orderCommands: createTemporalOrderCommands(client),
+    orderQueries: createPrismaOrderQueries(prisma),
+    logger,
+    paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
+    waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
+  });
+  const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) =>
+    logger.info({ url: `http://${config.API_HOST}:${info.port}`, docs: `http://${config.API_HOST}:${info.port}/docs` }, 'api ready'),
+  );
+  const shutdown = () => {
+    server.close(async () => {
+      await connection.close();
+      await prisma.$disconnect();
+      process.exit(0);
+    });
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

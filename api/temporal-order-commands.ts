@@ -1,0 +1,83 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  isGrpcServiceError,
+  type Client,
+} from '@temporalio/client';
+import { cancelOrderUpdate } from '../workflows/contracts/messages.js';
+import { ORDER_TASK_QUEUE, orderWorkflowId } from '../workflows/contracts/names.js';
+import { CustomerIdAttribute, OrderStatusAttribute } from '../workflows/contracts/search-attributes.js';
+import type { orderSaga } from '../workflows/order-saga.js';
+import type { OrderCommands } from './order-commands.js';
+
+const NOT_FOUND = 5; // gRPC status code
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === NOT_FOUND);
+}
+
+export function createTemporalOrderCommands(client: Client): OrderCommands {
+  const handle = (orderId: string) => client.workflow.getHandle<typeof orderSaga>(orderWorkflowId(orderId));
+
+  return {
+    async placeOrder(input, requestFingerprint) {
+      const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
+      try {
+        await client.workflow.start<typeof orderSaga>('orderSaga', {
+          taskQueue: ORDER_TASK_QUEUE,
+          workflowId: orderWorkflowId(input.orderId),
+          args: [input],
+          // A closed saga keeps its id: a retried POST finds it instead of starting a second one.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: [
+            { key: OrderStatusAttribute, value: 'PENDING' },
+            { key: CustomerIdAttribute, value: input.customerId },
+          ],
+          memo: { requestFingerprint, customerId: input.customerId, items: input.items },
+          staticSummary: `Order ${input.orderId}: ${units} unit(s) of ${input.items.length} SKU(s) for ${input.customerId}`,
+        });
+        return { kind: 'started' };
+      } catch (error) {
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        const { memo } = await handle(input.orderId).describe();
+        return memo?.requestFingerprint === requestFingerprint ? { kind: 'duplicate' } : { kind: 'conflict' };
+      }
+    },
+
+    async cancelOrder(orderId, reason) {
+      try {
+        await handle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] });
+        return { kind: 'accepted' };
+      } catch (error) {
+        if (isNotFound(error)) return (await this.exists(orderId)) ? { kind: 'rejected', reason: 'the order saga has ended' } : { kind: 'not-found' };
+        if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
+        throw error;
+      }
+    },
+
+    async waitForEnd(orderId, timeoutMs) {
+      // Aborting ends the long poll on the server side too, so a timed-out wait leaves nothing behind.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), timeoutMs);
+      try {
+        await client.withAbortSignal(abort.signal, () => handle(orderId).result());
+        return true;
+      } catch {
+        return !abort.signal.aborted; // a failed saga has ended too
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+
+    async exists(orderId) {
+      try {
+        await handle(orderId).describe();
+        return true;
+      } catch (error) {
+        if (isNotFound(error)) return false;
+        throw error;
+      }
+    },
+  };
+}
