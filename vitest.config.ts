@@ -9,6 +9,7 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
           globalSetup: ['test/support/setup-test-server.ts'],
+          setupFiles: ['test/support/quiet-temporal.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -17,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'replay',
           include: ['test/replay/**/*.test.ts'],
+          setupFiles: ['test/support/quiet-temporal.ts'],
           testTimeout: 60_000,
         },
       },
@@ -25,6 +27,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           globalSetup: ['test/support/setup-test-server.ts', 'test/support/setup-stack.ts'],
+          setupFiles: ['test/support/quiet-temporal.ts'],
           // One shared real stack: files run one after another so they do not fight over it.
           fileParallelism: false,
           testTimeout: 60_000,

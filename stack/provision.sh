@@ -11,7 +11,17 @@ KAFKA_VERSION="${KAFKA_VERSION:-3.9.2}"
 M2="$CACHE/m2"
 
 log() { printf '[provision] %s\n' "$*" >&2; }
-need() { command -v "$1" >/dev/null 2>&1 || { log "missing '$1': $2"; exit 1; }; }
+
+# Ensures a command exists, installing its Debian package when we are root; otherwise says what to install.
+need() { # <command> <debian package> <what it is for>
+  command -v "$1" >/dev/null 2>&1 && return
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing $2 from Debian packages ($3)"
+    export DEBIAN_FRONTEND=noninteractive
+    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "$2"; } >&2
+  fi
+  command -v "$1" >/dev/null 2>&1 || { log "missing '$1': install $2 ($3)"; exit 1; }
+}
 
 # Resolves Maven coordinates into a classpath file using a throwaway pom (Maven Central only).
 resolve_classpath() { # <dir> <dependency xml...>
@@ -23,8 +33,8 @@ resolve_classpath() { # <dir> <dependency xml...>
     printf '%s\n' "$@"
     echo '</dependencies></project>'
   } > "$dir/pom.xml"
-  need mvn "install Maven (Debian package 'maven')"
-  mvn -q -B -f "$dir/pom.xml" -Dmaven.repo.local="$M2" dependency:build-classpath \
+  need mvn maven "resolving jars from Maven Central"
+  mvn -q -B -Dstyle.color=never -f "$dir/pom.xml" -Dmaven.repo.local="$M2" dependency:build-classpath \
     -Dmdep.outputFile="$dir/classpath.tmp" >&2
   mv "$dir/classpath.tmp" "$dir/classpath.txt"
 }
@@ -35,7 +45,7 @@ provision_temporal_cli() {
   if command -v temporal >/dev/null 2>&1; then command -v temporal; return; fi
   local bin="$CACHE/temporal-cli/$TEMPORAL_CLI_VERSION/temporal"
   if [ ! -x "$bin" ]; then
-    need go "install Go >= 1.25 (the Temporal CLI is built from the Go module proxy)"
+    need go golang-go "building the Temporal CLI from the Go module proxy"
     log "building Temporal CLI $TEMPORAL_CLI_VERSION from the Go module proxy (first run only, ~3 min)"
     local work="$CACHE/go-work"
     mkdir -p "$(dirname "$bin")" "$work"
@@ -52,7 +62,7 @@ provision_test_server() {
   local dir="$CACHE/test-server/$TEST_SERVER_VERSION"
   local launcher="$dir/temporal-test-server"
   if [ ! -x "$launcher" ]; then
-    need java "install a Java 17+ runtime"
+    need java default-jre-headless "running the Temporal test server and Kafka"
     log "resolving Temporal test server $TEST_SERVER_VERSION from Maven Central"
     resolve_classpath "$dir" \
       "$(dep io.temporal temporal-test-server "$TEST_SERVER_VERSION")" \
@@ -71,7 +81,7 @@ LAUNCHER
 provision_kafka() {
   local dir="$CACHE/kafka/$KAFKA_VERSION"
   if [ ! -s "$dir/classpath.txt" ]; then
-    need java "install a Java 17+ runtime"
+    need java default-jre-headless "running the Temporal test server and Kafka"
     log "resolving Kafka $KAFKA_VERSION from Maven Central"
     resolve_classpath "$dir" \
       "$(dep org.apache.kafka kafka_2.13 "$KAFKA_VERSION")" \
@@ -83,11 +93,8 @@ provision_kafka() {
 
 provision_redis() {
   if ! command -v redis-server >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ]; then log "redis-server missing: install Debian's redis-server or set REDIS_URL"; exit 1; fi
-    log "installing redis-server from Debian packages"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq --no-install-recommends redis-server >&2
-    # Debian's package starts its own daemon on 6379; the stack runs its own instance instead.
+    need redis-server redis-server "the read cache"
+    # Debian's package may start its own daemon on 6379; the stack runs its own instance instead.
     (service redis-server stop || pkill -x redis-server || true) >/dev/null 2>&1
   fi
   command -v redis-server

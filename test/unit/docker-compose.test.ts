@@ -6,7 +6,9 @@ import { z } from 'zod';
 import { loadConfig } from '../../config/load-config.js';
 import * as settings from '../../config/settings.js';
 import { DEFAULTS } from '../../config/settings.js';
+import { apiConfigSchema } from '../../api/config.js';
 import { gatewayConfigSchema } from '../../payment-gateway/config.js';
+import { workerConfigSchema } from '../../workers/config.js';
 import {
   parseHostPort,
   stackConfigSchema,
@@ -146,8 +148,7 @@ const STACK_HOST_PORTS: Record<string, number[]> = {
   'payment-gateway': [gatewayDefaults.PAYMENT_GATEWAY_PORT],
 };
 
-// TODO: derive from the API's config schema once api/ has one.
-const APP_HOST_PORTS = [DEFAULTS.API_PORT];
+const APP_HOST_PORTS = [loadConfig(apiConfigSchema, {}).API_PORT];
 
 /** Our own processes, run from the mounted project. */
 const NODE_SERVICES = ['payment-gateway', 'app'];
@@ -156,6 +157,8 @@ const NODE_SERVICES = ['payment-gateway', 'app'];
 const SCHEMA_KEYS = new Set([
   ...Object.keys(stackConfigSchema.shape),
   ...Object.keys(gatewayConfigSchema.shape),
+  ...Object.keys(apiConfigSchema.shape),
+  ...Object.keys(workerConfigSchema.shape),
   ...Object.entries(settings)
     .filter(([name]) => name.endsWith('Settings'))
     .flatMap(([, group]) => Object.keys(group)),
