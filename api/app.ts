@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { OrderCommands } from './order-commands.js';
 import type { OrderQueries } from './order-queries.js';
@@ -27,6 +28,10 @@ export function createApp({ orderCommands, orderQueries, logger, paymentDeadline
   app.get('/', (c) => c.redirect('/docs'));
   app.notFound((c) => c.json({ error: `no route for ${c.req.method} ${c.req.path}` }, 404));
   app.onError((error, c) => {
+    // hono's own request errors (malformed JSON, wrong content type) are the caller's, not ours.
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json({ error: 'invalid request', issues: [{ field: '(body)', message: error.message }] }, error.status);
+    }
     logger?.error({ err: error, path: c.req.path }, 'request failed');
     return c.json({ error: 'internal error' }, 500);
   });

@@ -1,4 +1,4 @@
-import type { OrderSagaInput } from '../workflows/contracts/types.js';
+import type { OrderSagaInput, OrderStatus } from '../workflows/contracts/types.js';
 
 export type PlaceOrderOutcome =
   | { kind: 'started' }
@@ -15,6 +15,9 @@ export interface OrderCommands {
   cancelOrder(orderId: string, reason: string | undefined): Promise<CancelOrderOutcome>;
   /** Resolves true once the saga has ended, false if it is still running after `timeoutMs`. */
   waitForEnd(orderId: string, timeoutMs: number): Promise<boolean>;
-  /** Whether a saga exists for the order (it may not have written its order row yet). */
-  exists(orderId: string): Promise<boolean>;
+  /**
+   * The order's status as its saga's execution shows it, or null when there is no saga: for orders
+   * whose row is not written yet, or never will be (the saga failed on its first step).
+   */
+  sagaStatus(orderId: string): Promise<OrderStatus | null>;
 }

@@ -9,9 +9,18 @@ import { cancelOrderUpdate } from '../workflows/contracts/messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../workflows/contracts/names.js';
 import { CustomerIdAttribute, OrderStatusAttribute } from '../workflows/contracts/search-attributes.js';
 import type { orderSaga } from '../workflows/order-saga.js';
+import type { OrderStatus } from '../workflows/contracts/types.js';
 import type { OrderCommands } from './order-commands.js';
 
 const NOT_FOUND = 5; // gRPC status code
+
+/** Executions that ended without the saga closing its order row (e.g. it failed on its first step). */
+const EXECUTION_TO_ORDER_STATUS: Partial<Record<string, OrderStatus>> = {
+  FAILED: 'FAILED',
+  TERMINATED: 'FAILED',
+  TIMED_OUT: 'FAILED',
+  CANCELLED: 'CANCELLED',
+};
 
 function isNotFound(error: unknown): boolean {
   return error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === NOT_FOUND);
@@ -50,7 +59,7 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
         await handle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] });
         return { kind: 'accepted' };
       } catch (error) {
-        if (isNotFound(error)) return (await this.exists(orderId)) ? { kind: 'rejected', reason: 'the order saga has ended' } : { kind: 'not-found' };
+        if (isNotFound(error)) return (await this.sagaStatus(orderId)) ? { kind: 'rejected', reason: 'the order saga has ended' } : { kind: 'not-found' };
         if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
         throw error;
       }
@@ -70,12 +79,12 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
       }
     },
 
-    async exists(orderId) {
+    async sagaStatus(orderId) {
       try {
-        await handle(orderId).describe();
-        return true;
+        const { status } = await handle(orderId).describe();
+        return EXECUTION_TO_ORDER_STATUS[status.name] ?? 'PENDING';
       } catch (error) {
-        if (isNotFound(error)) return false;
+        if (isNotFound(error)) return null;
         throw error;
       }
     },

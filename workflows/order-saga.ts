@@ -66,6 +66,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaResult>
   const payments = paymentActivities(input.paymentDeadlineSeconds ?? DEFAULT_PAYMENT_DEADLINE_SECONDS);
   const state: OrderSagaState = { orderId, status: 'PENDING', completedSteps: [], compensations: [], cancelRequested: false };
   let confirming = false;
+  let compensating = false;
 
   const setStatus = (status: OrderStatus) => {
     state.status = status;
@@ -89,6 +90,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaResult>
     {
       validator: (_request) => {
         if (confirming || state.status === 'CONFIRMED') throw new Error(`order ${orderId} is already confirmed`);
+        if (compensating) throw new Error(`order ${orderId} has failed and is being undone`);
         if (state.status === 'CANCELLED' || state.status === 'FAILED') throw new Error(`order ${orderId} is already ${state.status.toLowerCase()}`);
       },
     },
@@ -135,6 +137,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaResult>
     const cancelled = error instanceof CancelRequested;
     const failure = cancelled ? { type: 'OrderCancelled', message: 'cancelled by request' } : failureOf(error);
     state.failure = cancelled ? undefined : failure;
+    compensating = true;
     log.warn('order saga compensating', { orderId, reason: failure.message, type: failure.type });
     await saga.compensate();
     const finalStatus = cancelled ? 'CANCELLED' : 'FAILED';

@@ -102,7 +102,8 @@ export function createOrderRoutes({ commands, queries, paymentDeadlineSeconds, w
     c.header('Location', `/orders/${orderId}`);
     if (c.req.valid('query').wait === 'true' && (await commands.waitForEnd(orderId, waitTimeoutMs))) {
       const order = await orderView(orderId);
-      if (order) return c.json(order, 200);
+      const status = order ? order.status : await commands.sagaStatus(orderId);
+      return c.json(order ?? { id: orderId, workflowId: orderWorkflowId(orderId), status: status ?? 'FAILED' }, 200);
     }
     // A repeated key reports the order as it is now.
     const status = outcome.kind === 'duplicate' ? ((await queries.findOrder(orderId))?.status ?? 'PENDING') : 'PENDING';
@@ -113,8 +114,9 @@ export function createOrderRoutes({ commands, queries, paymentDeadlineSeconds, w
     const { id } = c.req.valid('param');
     const order = await orderView(id);
     if (order) return c.json(order, 200);
-    // The saga may exist before its first step has written the order row.
-    if (await commands.exists(id)) return c.json({ id, workflowId: orderWorkflowId(id), status: 'PENDING' as const }, 200);
+    // The saga may exist before its first step has written the order row, or have failed on it.
+    const status = await commands.sagaStatus(id);
+    if (status) return c.json({ id, workflowId: orderWorkflowId(id), status }, 200);
     return c.json({ error: `order "${id}" not found` }, 404);
   });
 

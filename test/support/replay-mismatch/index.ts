@@ -1,0 +1,26 @@
+import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../../../activities/index.js';
+import {
+  CustomerIdAttribute,
+  OrderStatusAttribute,
+} from '../../../workflows/contracts/search-attributes.js';
+import type { OrderSagaInput, OrderSagaResult } from '../../../workflows/contracts/types.js';
+
+/**
+ * Test-only: an `orderSaga` that starts like the real one but swaps its first two steps (reserves
+ * before it creates the order). Replaying a recorded history against it must report a
+ * DeterminismViolationError; that is what proves the replay tests can fail.
+ */
+
+const steps = proxyActivities<Activities>({ startToCloseTimeout: '5s' });
+
+export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaResult> {
+  const { orderId, customerId } = input;
+  upsertSearchAttributes([
+    { key: OrderStatusAttribute, value: 'PENDING' },
+    { key: CustomerIdAttribute, value: customerId },
+  ]);
+  await steps.reserveInventory({ orderId });
+  await steps.createOrder({ orderId, customerId, items: input.items });
+  return { orderId, status: 'CONFIRMED' };
+}
