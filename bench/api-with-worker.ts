@@ -25,13 +25,17 @@ const schema = apiConfigSchema.extend(benchWorkerConfigSchema.shape).extend({
 });
 
 const eagerStart: WorkflowClientInterceptor = {
-  startWithDetails: (input, next) => next({ ...input, options: { ...input.options, requestEagerStart: true } }),
+  startWithDetails: (input, next) =>
+    next({ ...input, options: { ...input.options, requestEagerStart: true } }),
 };
 
 async function main() {
   const config = loadConfigOrExit(schema);
   const logger = createLogger('api', config.LOG_LEVEL);
-  const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const prisma = createPrismaClient({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const { worker, close } = await createBenchWorker({
     kind: config.BENCH_WORKER_KIND,
@@ -52,8 +56,13 @@ async function main() {
     paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
     waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
   });
-  const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) =>
-    logger.info({ url: `http://${config.API_HOST}:${info.port}`, eagerStart: config.BENCH_EAGER_START }, 'api ready (worker in process)'),
+  const server = serve(
+    { fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT },
+    (info) =>
+      logger.info(
+        { url: `http://${config.API_HOST}:${info.port}`, eagerStart: config.BENCH_EAGER_START },
+        'api ready (worker in process)',
+      ),
   );
   // The worker shuts down on SIGINT/SIGTERM by itself; the HTTP server goes with it.
   try {

@@ -1,6 +1,15 @@
-import { proxyActivities, proxyLocalActivities, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  proxyActivities,
+  proxyLocalActivities,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { OrderStatusAttribute } from '../../workflows/contracts/search-attributes.js';
-import type { OrderSagaInput, OrderSagaResult, OrderStatus } from '../../workflows/contracts/types.js';
+import type {
+  OrderSagaInput,
+  OrderSagaResult,
+  OrderStatus,
+} from '../../workflows/contracts/types.js';
 import type { NoopActivities } from './activities.js';
 
 export interface NoopSagaInput extends OrderSagaInput {
@@ -23,7 +32,8 @@ export async function noopSaga(input: NoopSagaInput): Promise<OrderSagaResult> {
   const { orderId, customerId } = input;
   const steps = input.local ? local : remote;
   const setStatus = (status: OrderStatus) => {
-    if (input.searchAttributes) upsertSearchAttributes([{ key: OrderStatusAttribute, value: status }]);
+    if (input.searchAttributes)
+      upsertSearchAttributes([{ key: OrderStatusAttribute, value: status }]);
   };
   const key = (name: string) => `${workflowInfo().workflowId}:${name}`;
 

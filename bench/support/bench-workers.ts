@@ -37,11 +37,17 @@ export async function createBenchWorker({
   config: BenchWorkerConfig;
   logger: Logger;
 }): Promise<BenchWorker> {
-  const prisma = kind !== 'noop' ? createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX }) : undefined;
+  const prisma =
+    kind !== 'noop'
+      ? createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
+      : undefined;
   const activities = prisma
     ? createActivities({
         prisma,
-        payments: createHttpPaymentGateway({ baseUrl: config.PAYMENT_GATEWAY_URL, timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS }),
+        payments: createHttpPaymentGateway({
+          baseUrl: config.PAYMENT_GATEWAY_URL,
+          timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
+        }),
         logger,
       })
     : createNoopActivities();

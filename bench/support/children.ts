@@ -23,18 +23,29 @@ const NODE_ARGS = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(
  * Runs a TypeScript entry of this project as `node --import tsx <entry>` in its own process group,
  * its output appended to `logFile`. Killed by `stopChild`/`stopAllChildren`, and on exit at the latest.
  */
-export function spawnChild(name: string, entry: string, env: NodeJS.ProcessEnv, logFile: string): Child {
+export function spawnChild(
+  name: string,
+  entry: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): Child {
   fs.mkdirSync(path.dirname(logFile), { recursive: true });
   const log = fs.openSync(logFile, 'a');
-  const child = spawn(process.execPath, [...NODE_ARGS, '--import', 'tsx', path.resolve(PROJECT_ROOT, entry)], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', log, log],
-    detached: true, // its own group: we signal it and whatever it started, and a terminal's Ctrl-C reaches only us
-  });
+  const child = spawn(
+    process.execPath,
+    [...NODE_ARGS, '--import', 'tsx', path.resolve(PROJECT_ROOT, entry)],
+    {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', log, log],
+      detached: true, // its own group: we signal it and whatever it started, and a terminal's Ctrl-C reaches only us
+    },
+  );
   fs.closeSync(log);
   if (child.pid === undefined) throw new Error(`${name}: failed to spawn ${entry}`);
-  const exited = new Promise<string>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
+  );
   const handle: Child = { name, pid: child.pid, logFile, process: child, exited };
   running.add(handle);
   void exited.then(() => running.delete(handle));
@@ -80,14 +91,24 @@ export function tail(file: string, lines = 20): string {
 }
 
 /** Polls `check` until it holds; fails early when the child dies, with the end of its log. */
-export async function waitForChild(child: Child, what: string, check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+export async function waitForChild(
+  child: Child,
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (!isRunning(child)) throw new Error(`${child.name} exited (${await child.exited}) before ${what}:\n${tail(child.logFile)}`);
+    if (!isRunning(child))
+      throw new Error(
+        `${child.name} exited (${await child.exited}) before ${what}:\n${tail(child.logFile)}`,
+      );
     if (await check().catch(() => false)) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  throw new Error(`${child.name}: not ${what} after ${timeoutMs / 1000} s:\n${tail(child.logFile)}`);
+  throw new Error(
+    `${child.name}: not ${what} after ${timeoutMs / 1000} s:\n${tail(child.logFile)}`,
+  );
 }
 
 /** A TCP port nobody listens on right now, on 127.0.0.1. */

@@ -63,7 +63,8 @@ function groupOf(pid: number, comm: string, known: KnownPids): string {
 
 function machineTicks(): { busy: number; total: number } {
   const [, ...values] = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
-  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = values.map(Number);
+  const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] =
+    values.map(Number);
   const busy = user + nice + system + irq + softirq + steal;
   return { busy, total: busy + idle + iowait };
 }
@@ -89,7 +90,8 @@ export async function machineBusy(ms: number): Promise<number> {
 }
 
 /** CPU of processes that are not the benchmark's nor the stack's. */
-export const isOutside = (group: string) => group === 'other' || group.startsWith('other: ') || group === 'ended processes';
+export const isOutside = (group: string) =>
+  group === 'other' || group.startsWith('other: ') || group === 'ended processes';
 
 export interface CpuSplit {
   /** Group → % of one core over the interval (the machine has `cores` × 100 %). */

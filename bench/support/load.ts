@@ -53,9 +53,24 @@ export async function runClosedLoop(options: LoadOptions): Promise<LoadResult> {
   let doneTotal = 0;
   let errorsTotal = 0;
   let seq = 0;
+  let abortedAt: number | undefined;
+  signal.addEventListener('abort', () => (abortedAt = now()), { once: true });
 
-  const startTimer = setTimeout(() => options.onMeasureStart?.(), Math.max(0, measureStart - now()));
-  const endTimer = setTimeout(() => options.onMeasureEnd?.(), Math.max(0, measureEnd - now()));
+  let measuring: 'before' | 'during' | 'after' = 'before';
+  const startTimer = setTimeout(
+    () => {
+      measuring = 'during';
+      options.onMeasureStart?.();
+    },
+    Math.max(0, measureStart - now()),
+  );
+  const endMeasure = () => {
+    if (measuring !== 'during') return;
+    measuring = 'after';
+    options.onMeasureEnd?.();
+  };
+  const endTimer = setTimeout(endMeasure, Math.max(0, measureEnd - now()));
+  signal.addEventListener('abort', endMeasure, { once: true });
 
   let lastCount = 0;
   let lastAt = begin;
@@ -94,7 +109,7 @@ export async function runClosedLoop(options: LoadOptions): Promise<LoadResult> {
       inFlight--;
       doneTotal += outcome.ok ? 1 : 0;
       errorsTotal += outcome.ok ? 0 : 1;
-      if (t1 < measureStart || t1 >= measureEnd) continue;
+      if (t1 < measureStart || t1 >= Math.min(measureEnd, abortedAt ?? Infinity)) continue;
       if (outcome.ok) {
         result.completed++;
         result.latenciesMs.push(t1 - t0);
@@ -113,9 +128,10 @@ export async function runClosedLoop(options: LoadOptions): Promise<LoadResult> {
     clearTimeout(startTimer);
     clearTimeout(endTimer);
   }
+  signal.removeEventListener('abort', endMeasure);
   if (signal.aborted) {
     result.aborted = true;
-    result.measuredMs = Math.max(0, Math.min(now(), measureEnd) - measureStart);
+    result.measuredMs = Math.max(0, Math.min(abortedAt ?? now(), measureEnd) - measureStart);
   }
   report(true);
   return result;
@@ -133,7 +149,8 @@ export interface LatencySummary {
 export function summarize(latenciesMs: number[]): LatencySummary | undefined {
   if (latenciesMs.length === 0) return undefined;
   const sorted = Float64Array.from(latenciesMs).sort();
-  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+  const at = (p: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
   const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
   return { p50: at(50), p95: at(95), p99: at(99), max: sorted[sorted.length - 1]!, mean };
 }

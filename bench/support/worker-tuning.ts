@@ -15,7 +15,12 @@ const pollers = z
     if (/^\d+$/.test(value)) return { type: 'simple-maximum', maximum: Number(value) };
     const [, min, max] = value.split(':');
     return min && max
-      ? { type: 'autoscaling', minimum: Number(min), maximum: Number(max), initial: Math.min(Number(max), Math.max(Number(min), 5)) }
+      ? {
+          type: 'autoscaling',
+          minimum: Number(min),
+          maximum: Number(max),
+          initial: Math.min(Number(max), Math.max(Number(min), 5)),
+        }
       : { type: 'autoscaling' };
   });
 
@@ -58,9 +63,17 @@ export function tuningOptions(config: BenchWorkerConfig): Partial<WorkerOptions>
     maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
     maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
-    ...(config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES && { maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES }),
-    ...(config.WORKER_WORKFLOW_POLLERS && { workflowTaskPollerBehavior: config.WORKER_WORKFLOW_POLLERS }),
-    ...(config.WORKER_ACTIVITY_POLLERS && { activityTaskPollerBehavior: config.WORKER_ACTIVITY_POLLERS }),
-    ...(config.WORKER_MAX_EAGER_ACTIVITIES !== undefined && { maxEagerActivityReservationsPerWorkflowTask: config.WORKER_MAX_EAGER_ACTIVITIES }),
+    ...(config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES && {
+      maxConcurrentLocalActivityExecutions: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    }),
+    ...(config.WORKER_WORKFLOW_POLLERS && {
+      workflowTaskPollerBehavior: config.WORKER_WORKFLOW_POLLERS,
+    }),
+    ...(config.WORKER_ACTIVITY_POLLERS && {
+      activityTaskPollerBehavior: config.WORKER_ACTIVITY_POLLERS,
+    }),
+    ...(config.WORKER_MAX_EAGER_ACTIVITIES !== undefined && {
+      maxEagerActivityReservationsPerWorkflowTask: config.WORKER_MAX_EAGER_ACTIVITIES,
+    }),
   };
 }
