@@ -44,6 +44,11 @@ export function createTemporalComponent(config: StackConfig, paths: StackPaths):
           // synchronous=normal may lose the last commits on power loss (never corrupts): fine for dev.
           '--sqlite-pragma', 'journal_mode=wal',
           '--sqlite-pragma', 'synchronous=normal',
+          // The dev server's one history shard polls its transfer queue at 20/s by default: ~45 ms of
+          // dispatch wait per step. Raised, a lone order takes ~114 ms instead of ~550 ms.
+          '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=500',
+          // Lets a worker take the next activity in the reply to the workflow task that scheduled it.
+          '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
           '--log-level', 'warn',
           ...searchAttributes,
         ],
