@@ -32,9 +32,11 @@ export function createStack(config: StackConfig, extraTiers: StackComponent[][] 
 
 export type Report = (line: string) => void;
 
-async function bringUp(stack: Stack, component: StackComponent, timeoutMs: number, report: Report) {
+/** Returns true when this call started the component (it was not answering before). */
+async function bringUp(stack: Stack, component: StackComponent, timeoutMs: number, report: Report): Promise<boolean> {
   const started = Date.now();
-  if (await component.isHealthy().catch(() => false)) {
+  const wasRunning = await component.isHealthy().catch(() => false);
+  if (wasRunning) {
     report(`${component.name}: already running at ${component.url}`);
   } else if (!component.managed) {
     throw new Error(`${component.name} at ${component.url} is not reachable (not on this machine, so not started here)`);
@@ -48,19 +50,17 @@ async function bringUp(stack: Stack, component: StackComponent, timeoutMs: numbe
     report(`${component.name}: ready at ${component.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
   await component.prepare?.();
+  return !wasRunning;
 }
 
 /** Starts whatever is not already answering; returns the names this call started. */
 export async function stackUp(stack: Stack, timeoutMs: number, report: Report = console.log): Promise<string[]> {
   for (const dir of [stack.paths.data, stack.paths.logs, stack.paths.pids]) fs.mkdirSync(dir, { recursive: true });
-  const before = new Set(stack.tiers.flat().filter((c) => runningPid(stack.paths, c.name)).map((c) => c.name));
   const startedNow: string[] = [];
   for (const tier of stack.tiers) {
     const results = await Promise.allSettled(
       tier.map(async (component) => {
-        const wasHealthy = await component.isHealthy().catch(() => false);
-        await bringUp(stack, component, timeoutMs, report);
-        if (!wasHealthy && !before.has(component.name)) startedNow.push(component.name);
+        if (await bringUp(stack, component, timeoutMs, report)) startedNow.push(component.name);
       }),
     );
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
