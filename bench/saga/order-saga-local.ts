@@ -14,29 +14,13 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { OrderSagaInput, OrderSagaResult } from '../../workflows/contracts/types.js';
-import { runOrderSaga } from '../../workflows/order-saga.flow.js';
+import { ORDER_SAGA_STEP_OPTIONS, runOrderSaga } from '../../workflows/order-saga.flow.js';
 
-const steps = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '5s',
-  retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
-});
-
-const compensations = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '10s',
-  retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-});
-
-const notifications = proxyLocalActivities<Activities>({
-  startToCloseTimeout: '5s',
-  retry: { initialInterval: '1s', maximumAttempts: 5 },
-});
-
-const payments = (deadlineSeconds: number) =>
-  proxyLocalActivities<Activities>({
-    startToCloseTimeout: '10s',
-    scheduleToCloseTimeout: `${deadlineSeconds}s`,
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
-  });
+const options = ORDER_SAGA_STEP_OPTIONS;
+const steps = proxyLocalActivities<Activities>(options.steps);
+const compensations = proxyLocalActivities<Activities>(options.compensations);
+const notifications = proxyLocalActivities<Activities>(options.notifications);
+const payments = (deadlineSeconds: number) => proxyLocalActivities<Activities>(options.payments(deadlineSeconds));
 
 export async function orderSagaLocal(input: OrderSagaInput): Promise<OrderSagaResult> {
   return runOrderSaga(input, { steps, compensations, notifications, payments });
