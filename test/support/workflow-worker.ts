@@ -16,7 +16,10 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 const noop = () => {};
 const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
 
-/** The time-skipping server knows no custom search attributes until they are added. */
+/**
+ * The time-skipping server knows no custom search attributes until they are added. Not via
+ * workers/search-attributes.ts: this server does not implement ListSearchAttributes.
+ */
 export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
