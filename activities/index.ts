@@ -1,5 +1,8 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/client.js';
+import { createBookingActivities } from './bookings/bookings.activities.js';
+import { createBookingRepository } from './bookings/bookings.repository.js';
+import { noEventCache, type EventCache } from './bookings/event.cache.js';
 import { createInventoryActivities } from './inventory/inventory.activities.js';
 import { createInventoryRepository } from './inventory/inventory.repository.js';
 import { createNotificationActivities } from './notification/notification.activities.js';
@@ -14,15 +17,18 @@ export interface ActivityDeps {
   payments: PaymentGateway;
   logger: Logger;
   notifier?: NotificationProvider;
+  /** Seat changes write the new availability through to it; without one, nothing is cached. */
+  eventCache?: EventCache;
 }
 
-export function createActivities({ prisma, payments, logger, notifier }: ActivityDeps) {
+export function createActivities({ prisma, payments, logger, notifier, eventCache }: ActivityDeps) {
   const orders = createOrderRepository();
   const inventory = createInventoryRepository();
   return {
     ...createOrderActivities({ prisma, orders, inventory }),
     ...createInventoryActivities({ prisma, inventory, orders }),
     ...createPaymentActivities({ prisma, payments, orders }),
+    ...createBookingActivities({ prisma, bookings: createBookingRepository(), payments, eventCache: eventCache ?? noEventCache }),
     ...createNotificationActivities({ notifier: notifier ?? createDatabaseNotificationProvider({ prisma, logger }) }),
   };
 }

@@ -1,9 +1,13 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
+import type { ConsistencyReport } from '../consistency/consistency.check.js';
 import type { OrderCommands } from './order-commands.js';
 import type { OrderQueries } from './order-queries.js';
+import { createAdminRoutes } from './routes/admin.routes.js';
+import { createBookingRoutes, type BookingRouteDeps } from './routes/bookings.routes.js';
 import { createDocsRoutes } from './routes/docs.routes.js';
+import { createEventRoutes } from './routes/events.routes.js';
 import { createOrderRoutes } from './routes/orders.routes.js';
 import { createProductRoutes } from './routes/products.routes.js';
 
@@ -13,13 +17,29 @@ export interface AppDeps {
   logger?: Pick<Logger, 'error'>;
   paymentDeadlineSeconds?: number;
   waitTimeoutMs?: number;
+  /** Events and booking sagas; without them those routes are absent. */
+  bookings?: BookingRouteDeps;
+  checkConsistency?: () => Promise<ConsistencyReport>;
 }
 
 /** The HTTP API: validates, then hands over to the sagas. No I/O happens until a request arrives. */
-export function createApp({ orderCommands, orderQueries, logger, paymentDeadlineSeconds = 60, waitTimeoutMs = 30_000 }: AppDeps) {
+export function createApp({
+  orderCommands,
+  orderQueries,
+  logger,
+  paymentDeadlineSeconds = 60,
+  waitTimeoutMs = 30_000,
+  bookings,
+  checkConsistency,
+}: AppDeps) {
   const app = new OpenAPIHono();
   app.route('/', createOrderRoutes({ commands: orderCommands, queries: orderQueries, paymentDeadlineSeconds, waitTimeoutMs }));
   app.route('/', createProductRoutes({ queries: orderQueries }));
+  if (bookings) {
+    app.route('/', createEventRoutes({ queries: bookings.queries }));
+    app.route('/', createBookingRoutes(bookings));
+  }
+  if (checkConsistency) app.route('/', createAdminRoutes({ checkConsistency }));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: { title: 'durable-sagas', version: '0.1.0', description: 'Order and booking sagas as durable Temporal workflows.' },

@@ -1,14 +1,29 @@
 import { z } from 'zod';
-import { DEFAULTS, databaseSettings, logSettings, port, temporalSettings } from '../config/settings.js';
+import {
+  DEFAULTS,
+  cacheSettings,
+  databaseSettings,
+  logSettings,
+  paymentGatewaySettings,
+  port,
+  redisSettings,
+  temporalSettings,
+} from '../config/settings.js';
 
 export const apiConfigSchema = z.object({
   ...databaseSettings,
   ...temporalSettings,
   ...logSettings,
+  ...redisSettings,
+  ...cacheSettings,
+  // The consistency check reads the gateway's ledger.
+  ...paymentGatewaySettings,
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(DEFAULTS.API_PORT),
   ORDER_PAYMENT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   ORDER_WAIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
+  BOOKING_HOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  BOOKING_PAYMENT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
 });
 
 export type ApiConfig = z.infer<typeof apiConfigSchema>;

@@ -1,13 +1,13 @@
 import { z } from '@hono/zod-openapi';
 
-const KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
-const KEY_RULE = '8-64 characters: letters, digits, "-" and "_"';
+export const KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+export const KEY_RULE = '8-64 characters: letters, digits, "-" and "_"';
 
 export const IdempotencyKeyHeader = z.object({
   'idempotency-key': z
     .string({ error: 'the Idempotency-Key header is required' })
     .regex(KEY_PATTERN, KEY_RULE)
-    .openapi({ description: `Becomes the order id; ${KEY_RULE}. A retried request with the same key returns the same order.`, example: 'order-7f3a9c1e' }),
+    .openapi({ description: `Becomes the order (or booking) id; ${KEY_RULE}. A retried request with the same key returns the same order (or booking).`, example: 'order-7f3a9c1e' }),
 });
 
 export const OrderIdParam = z.object({

@@ -2,10 +2,14 @@ import { serve } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
+import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
+import { checkConsistency, httpLedgerSource } from '../consistency/consistency.check.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { createApp } from './app.js';
 import { apiConfigSchema } from './config.js';
+import { createPrismaBookingQueries } from './booking-queries.js';
 import { createPrismaOrderQueries } from './order-queries.js';
+import { createTemporalBookingCommands } from './temporal-booking-commands.js';
 import { createTemporalOrderCommands } from './temporal-order-commands.js';
 
 /** Composition root of the HTTP API. */
@@ -13,6 +17,8 @@ async function main() {
   const config = loadConfigOrExit(apiConfigSchema);
   const logger = createLogger('api', config.LOG_LEVEL);
   const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const redis = createCacheRedis(config.REDIS_URL);
+  const cache = createRedisEventCache({ redis, ttlMs: config.EVENT_CACHE_TTL_SECONDS * 1_000, logger });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({
@@ -21,6 +27,13 @@ async function main() {
     logger,
     paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
     waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
+    bookings: {
+      commands: createTemporalBookingCommands(client),
+      queries: createPrismaBookingQueries({ prisma, cache }),
+      holdSeconds: config.BOOKING_HOLD_SECONDS,
+      paymentDeadlineSeconds: config.BOOKING_PAYMENT_DEADLINE_SECONDS,
+    },
+    checkConsistency: () => checkConsistency(prisma, httpLedgerSource(config.PAYMENT_GATEWAY_URL)),
   });
   const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) =>
     logger.info({ url: `http://${config.API_HOST}:${info.port}`, docs: `http://${config.API_HOST}:${info.port}/docs` }, 'api ready'),
@@ -29,6 +42,7 @@ async function main() {
     server.close(async () => {
       await connection.close();
       await prisma.$disconnect();
+      redis.disconnect();
       process.exit(0);
     });
   };

@@ -1,30 +1,10 @@
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-  isGrpcServiceError,
-  type Client,
-} from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { cancelOrderUpdate } from '../workflows/contracts/messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../workflows/contracts/names.js';
 import { CustomerIdAttribute, OrderStatusAttribute } from '../workflows/contracts/search-attributes.js';
 import type { orderSaga } from '../workflows/order-saga.js';
-import type { OrderStatus } from '../workflows/contracts/types.js';
 import type { OrderCommands } from './order-commands.js';
-
-const NOT_FOUND = 5; // gRPC status code
-
-/** Executions that ended without the saga closing its order row (e.g. it failed on its first step). */
-const EXECUTION_TO_ORDER_STATUS: Partial<Record<string, OrderStatus>> = {
-  FAILED: 'FAILED',
-  TERMINATED: 'FAILED',
-  TIMED_OUT: 'FAILED',
-  CANCELLED: 'CANCELLED',
-};
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === NOT_FOUND);
-}
+import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
 
 export function createTemporalOrderCommands(client: Client): OrderCommands {
   const handle = (orderId: string) => client.workflow.getHandle<typeof orderSaga>(orderWorkflowId(orderId));
@@ -82,7 +62,7 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
     async sagaStatus(orderId) {
       try {
         const { status } = await handle(orderId).describe();
-        return EXECUTION_TO_ORDER_STATUS[status.name] ?? 'PENDING';
+        return ENDED_EXECUTION_STATUS[status.name] ?? 'PENDING';
       } catch (error) {
         if (isNotFound(error)) return null;
         throw error;

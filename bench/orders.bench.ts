@@ -5,7 +5,7 @@
  *                           [--scenarios rest,client,ceiling,...] [--workers 1] [--saga-worker real|...]
  *   (npm run bench:orders -- --help lists every option)
  *
- * Spawns the real API (api/server.ts) and worker (workers/order-worker.ts) with `node --import tsx`,
+ * Spawns the real API (api/server.ts) and worker (workers/saga-worker.ts) with `node --import tsx`,
  * passing the environment through (WORKER_MAX_CONCURRENT_*, DATABASE_POOL_MAX, LOG_LEVEL, ...), and a
  * no-op worker (bench/bench-worker.ts) for the ceiling. Each scenario runs a closed loop of
  * `concurrency` clients: warm-up, then a measured phase; one scenario at a time.
@@ -84,7 +84,7 @@ const USAGE = `usage: npm run bench:orders -- [options]
                         ceiling-eager, ceiling-local-eager, saga-local, saga-eager, saga-local-eager
   --workers <n>         worker processes per task queue (default 1)
   --saga-worker <kind>  what serves the order queue:
-                          real          workers/order-worker.ts (default)
+                          real          workers/saga-worker.ts (default)
                           bench         bench/bench-worker.ts, which also takes WORKER_WORKFLOW_POLLERS,
                                         WORKER_ACTIVITY_POLLERS, WORKER_MAX_EAGER_ACTIVITIES and
                                         WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES
@@ -285,7 +285,7 @@ async function spawnWorkers(
     const name = `${group}-${i + 1}`;
     const child =
       kind === 'real'
-        ? spawnChild(name, 'workers/order-worker.ts', {}, path.join(logDir, `${name}.log`))
+        ? spawnChild(name, 'workers/saga-worker.ts', {}, path.join(logDir, `${name}.log`))
         : spawnChild(
             name,
             'bench/bench-worker.ts',
@@ -613,7 +613,7 @@ const progress = (line: string, final: boolean) => {
 };
 
 const SAGA_WORKER_TEXT: Record<(typeof SAGA_WORKERS)[number], string> = {
-  real: 'workers/order-worker.ts',
+  real: 'workers/saga-worker.ts',
   bench: 'bench/bench-worker.ts (orderSaga)',
   'bench-local': 'bench/bench-worker.ts (orderSaga with local activities)',
   'in-api': `the API process (bench/api-with-worker.ts, eager start ${process.env.BENCH_EAGER_START ?? 'true'})`,
@@ -659,7 +659,7 @@ async function main() {
   const unused = BENCH_ONLY_SETTINGS.filter((name) => process.env[name] !== undefined);
   if (unused.length > 0 && sagaWorker === 'real') {
     console.warn(
-      `note: ${unused.join(', ')} reach only the bench's workers (ceiling, variants, --saga-worker bench), not workers/order-worker.ts`,
+      `note: ${unused.join(', ')} reach only the bench's workers (ceiling, variants, --saga-worker bench), not workers/saga-worker.ts`,
     );
   }
   const idle = await machineBusy(1_000);

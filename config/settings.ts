@@ -50,6 +50,11 @@ export const redisSettings = {
     .default(DEFAULTS.REDIS_URL),
 };
 
+export const cacheSettings = {
+  /** How long a cached event (and its availability) lives; seat changes replace it sooner. */
+  EVENT_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(30),
+};
+
 export const paymentGatewaySettings = {
   PAYMENT_GATEWAY_URL: z.string().url().default(DEFAULTS.PAYMENT_GATEWAY_URL),
   PAYMENT_GATEWAY_TIMEOUT_MS: duration.default(5_000),

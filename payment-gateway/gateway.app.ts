@@ -205,7 +205,7 @@ export function createGatewayApp({
     return charge ? c.json(charge) : c.json({ error: 'charge not found' }, 404);
   });
 
-  app.get('/ledger', async (c) => c.json(await store.ledger()));
+  app.get('/ledger', async (c) => c.json(await store.ledger(c.req.query('keyPrefix'))));
 
   app.get('/health', async (c) => {
     try {

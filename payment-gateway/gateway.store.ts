@@ -64,7 +64,8 @@ export interface GatewayStore {
   recordRefund(refund: NewRefund): Promise<Recorded<RefundRecord>>;
   findChargeByKey(idempotencyKey: string): Promise<ChargeRecord | undefined>;
   findChargeById(chargeId: string): Promise<ChargeRecord | undefined>;
-  ledger(): Promise<Ledger>;
+  /** Every charge and refund, or only those whose (charge) idempotency key starts with `keyPrefix`. */
+  ledger(keyPrefix?: string): Promise<Ledger>;
   /** Throws when the database does not answer. */
   ping(): Promise<void>;
 }
@@ -270,16 +271,19 @@ export function createPgGatewayStore(pool: Pool): PgGatewayStore {
 
     findChargeById: (chargeId) => selectCharge(pool, 'charge_id', chargeId),
 
-    ledger: () =>
+    ledger: (keyPrefix = '') =>
       // One snapshot, so a refund is never listed without the charge it refunded.
       inTransaction(
         pool,
         async (client) => {
+          const pattern = `${keyPrefix.replace(/[\\%_]/g, '\\$&')}%`;
           const charges = await client.query<Row<ChargeRecord>>(
-            `SELECT ${CHARGE_COLUMNS} FROM payment_gateway.charges ORDER BY created_at, charge_id`,
+            `SELECT ${CHARGE_COLUMNS} FROM payment_gateway.charges WHERE idempotency_key LIKE $1 ORDER BY created_at, charge_id`,
+            [pattern],
           );
           const refunds = await client.query<Row<RefundRecord>>(
-            `SELECT ${REFUND_COLUMNS} FROM payment_gateway.refunds ORDER BY created_at, refund_id`,
+            `SELECT ${REFUND_COLUMNS} FROM payment_gateway.refunds WHERE charge_idempotency_key LIKE $1 ORDER BY created_at, refund_id`,
+            [pattern],
           );
           return { charges: charges.rows.map(toRecord), refunds: refunds.rows.map(toRecord) };
         },

@@ -61,7 +61,7 @@ try {
   const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: 2 });
   await seedDemoProducts(prisma).finally(() => prisma.$disconnect());
 
-  run('worker', 'workers/order-worker.ts');
+  run('worker', 'workers/saga-worker.ts');
   run('api', 'api/server.ts');
   await waitUntil('api', () => canConnect(api.API_HOST, api.API_PORT), { timeoutMs: 60_000 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { databaseSettings, logSettings, paymentGatewaySettings, temporalSettings } from '../config/settings.js';
+import { cacheSettings, databaseSettings, logSettings, paymentGatewaySettings, redisSettings, temporalSettings } from '../config/settings.js';
 
 const count = z.coerce.number().int().min(1);
 
@@ -8,6 +8,8 @@ export const workerConfigSchema = z.object({
   ...temporalSettings,
   ...paymentGatewaySettings,
   ...logSettings,
+  ...redisSettings,
+  ...cacheSettings,
   WORKER_MAX_CONCURRENT_ACTIVITIES: count.default(200),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count.default(100),
   WORKER_MAX_CACHED_WORKFLOWS: count.default(2_000),

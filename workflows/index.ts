@@ -1,1 +1,2 @@
 export * from './order-saga.js';
+export * from './booking-saga.js';

@@ -1,82 +1,13 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  TimeoutFailure,
-  log,
-  setHandler,
-  upsertSearchAttributes,
-  type ActivityInterfaceFor,
-  type ActivityOptions,
-} from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { ErrorType } from './contracts/errors.js';
+import { ApplicationFailure, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { SagaActivities } from './activity-proxies.js';
 import { cancelOrderUpdate, orderStatusQuery } from './contracts/messages.js';
 import { CustomerIdAttribute, OrderStatusAttribute } from './contracts/search-attributes.js';
 import type { OrderSagaInput, OrderSagaResult, OrderSagaState, OrderStatus, SagaStepName } from './contracts/types.js';
+import { failureOf } from './failures.js';
 import { Saga } from './saga.js';
-
-export const DEFAULT_PAYMENT_DEADLINE_SECONDS = 60;
-
-type Proxy = ActivityInterfaceFor<Activities>;
-
-/** What ordinary and local activities share: timeouts and retry policy. */
-type StepOptions = Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'retry'>;
-
-/**
- * Timeouts and retry policies per kind of step, whichever kind of activity runs them (the
- * benchmark's local-activity variant must use the very same ones to be comparable).
- */
-export const ORDER_SAGA_STEP_OPTIONS = {
-  // Database steps are short: a dead worker's attempt times out and is retried elsewhere within seconds.
-  steps: {
-    startToCloseTimeout: '5s',
-    retry: { initialInterval: '200ms', backoffCoefficient: 2, maximumInterval: '5s' },
-  },
-  // Compensations must eventually succeed: unlimited retries, backoff capped at 30 s.
-  compensations: {
-    startToCloseTimeout: '10s',
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '30s' },
-  },
-  // A failed notification never undoes a paid order: a few tries, then the saga moves on.
-  notifications: {
-    startToCloseTimeout: '5s',
-    retry: { initialInterval: '1s', maximumAttempts: 5 },
-  },
-  payments: (deadlineSeconds: number): StepOptions => ({
-    startToCloseTimeout: '10s',
-    // The whole payment, retries included, must finish within the deadline or the saga compensates.
-    scheduleToCloseTimeout: `${deadlineSeconds}s`,
-    retry: { initialInterval: '500ms', backoffCoefficient: 2, maximumInterval: '10s' },
-  }),
-} satisfies Record<'steps' | 'compensations' | 'notifications', StepOptions> & {
-  payments: (deadlineSeconds: number) => StepOptions;
-};
-
-/** The activity proxies the saga runs on, each with its own timeouts and retry policy. */
-export interface OrderSagaActivities {
-  steps: Proxy;
-  compensations: Proxy;
-  notifications: Proxy;
-  payments: (deadlineSeconds: number) => Proxy;
-}
+import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
 
 class CancelRequested extends Error {}
-
-/** The typed reason a step failed, for the order record and the saga's own failure. */
-function failureOf(error: unknown): { type: string; message: string } {
-  if (error instanceof ActivityFailure) {
-    // Out of time for payment: either the last attempt timed out, or a further retry would not fit.
-    const outOfTime = error.cause instanceof TimeoutFailure || error.retryState === 'TIMEOUT';
-    if (outOfTime && error.activityType === 'chargePayment') {
-      return { type: ErrorType.PaymentDeadlineExceeded, message: 'payment did not complete before the deadline' };
-    }
-    if (error.cause instanceof ApplicationFailure) {
-      return { type: error.cause.type ?? 'ActivityFailed', message: error.cause.message };
-    }
-    return { type: 'ActivityFailed', message: error.cause?.message ?? error.message };
-  }
-  return { type: 'SagaFailed', message: error instanceof Error ? error.message : String(error) };
-}
 
 /**
  * The order saga's logic, over the activity proxies it is given: `orderSaga` runs it on ordinary
@@ -84,7 +15,7 @@ function failureOf(error: unknown): { type: string; message: string } {
  */
 export async function runOrderSaga(
   input: OrderSagaInput,
-  { steps, compensations, notifications, payments: paymentsWithin }: OrderSagaActivities,
+  { steps, compensations, notifications, payments: paymentsWithin }: SagaActivities,
 ): Promise<OrderSagaResult> {
   const { orderId, customerId } = input;
   const payments = paymentsWithin(input.paymentDeadlineSeconds ?? DEFAULT_PAYMENT_DEADLINE_SECONDS);

@@ -8,16 +8,38 @@ export interface NotifyCustomerInput {
   totalCents: number;
 }
 
+export interface NotifyBookingConfirmedInput {
+  bookingId: string;
+  customerId: string;
+  idempotencyKey: string;
+  seats: number;
+  totalCents: number;
+}
+
+const amount = (cents: number) => (cents / 100).toFixed(2);
+
 export const createNotificationActivities = ({ notifier }: { notifier: NotificationProvider }) => ({
   async notifyCustomer(input: NotifyCustomerInput): Promise<void> {
-    const amount = (input.totalCents / 100).toFixed(2);
     await notifier.send(
       {
         idempotencyKey: input.idempotencyKey,
-        orderId: input.orderId,
+        about: { type: 'order', id: input.orderId },
         recipient: input.customerId,
         subject: `Order ${input.orderId} confirmed`,
-        body: `Thank you! Your order ${input.orderId} is confirmed; ${amount} was charged.`,
+        body: `Thank you! Your order ${input.orderId} is confirmed; ${amount(input.totalCents)} was charged.`,
+      },
+      currentCorrelationId(),
+    );
+  },
+
+  async notifyBookingConfirmed(input: NotifyBookingConfirmedInput): Promise<void> {
+    await notifier.send(
+      {
+        idempotencyKey: input.idempotencyKey,
+        about: { type: 'booking', id: input.bookingId },
+        recipient: input.customerId,
+        subject: `Booking ${input.bookingId} confirmed`,
+        body: `Your ${input.seats} seat(s) are booked (booking ${input.bookingId}); ${amount(input.totalCents)} was charged.`,
       },
       currentCorrelationId(),
     );

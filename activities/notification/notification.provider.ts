@@ -1,11 +1,12 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../prisma/client.js';
-import { appendToOutbox } from '../outbox/outbox.repository.js';
+import { appendToOutbox, type AggregateType } from '../outbox/outbox.repository.js';
 
 export interface Notification {
   /** Written once per key: a retried notification is not sent twice. */
   idempotencyKey: string;
-  orderId: string;
+  /** What the notification is about: its event goes to that aggregate's stream. */
+  about: { type: AggregateType; id: string };
   recipient: string;
   subject: string;
   body: string;
@@ -26,10 +27,10 @@ export function createDatabaseNotificationProvider({ prisma, logger }: { prisma:
         });
         if (count === 0) return;
         await appendToOutbox(tx, correlationId, {
-          aggregateType: 'order',
-          aggregateId: notification.orderId,
+          aggregateType: notification.about.type,
+          aggregateId: notification.about.id,
           eventType: 'CustomerNotified',
-          payload: { orderId: notification.orderId, recipient: notification.recipient, subject: notification.subject },
+          payload: { [`${notification.about.type}Id`]: notification.about.id, recipient: notification.recipient, subject: notification.subject },
         });
       });
       logger.info({ correlationId, recipient: notification.recipient, subject: notification.subject }, 'notification sent');

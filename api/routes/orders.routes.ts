@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { OrderStatus } from '../../workflows/contracts/types.js';
+import { fingerprintOf } from '../fingerprint.js';
 import type { OrderCommands } from '../order-commands.js';
 import type { OrderQueries } from '../order-queries.js';
 import {
@@ -15,6 +15,7 @@ import {
   PlaceOrderQuery,
 } from '../schemas.js';
 import { validationHook } from '../validation.js';
+import { json } from './json.js';
 
 export interface OrderRouteDeps {
   commands: OrderCommands;
@@ -22,11 +23,6 @@ export interface OrderRouteDeps {
   paymentDeadlineSeconds: number;
   waitTimeoutMs: number;
 }
-
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  content: { 'application/json': { schema } },
-  description,
-});
 
 const placeOrderRoute = createRoute({
   method: 'post',
@@ -67,12 +63,11 @@ const cancelOrderRoute = createRoute({
 
 /** The same body always gives the same fingerprint, whatever the key order of its JSON. */
 function fingerprint(body: z.infer<typeof PlaceOrderBody>): string {
-  const canonical = JSON.stringify({
+  return fingerprintOf({
     customerId: body.customerId,
     items: [...body.items].sort((a, b) => a.sku.localeCompare(b.sku)).map((i) => [i.sku, i.quantity]),
     paymentToken: body.paymentToken,
   });
-  return createHash('sha256').update(canonical).digest('hex');
 }
 
 export function createOrderRoutes({ commands, queries, paymentDeadlineSeconds, waitTimeoutMs }: OrderRouteDeps) {

@@ -14,9 +14,10 @@
 import { proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import type { OrderSagaInput, OrderSagaResult } from '../../workflows/contracts/types.js';
-import { ORDER_SAGA_STEP_OPTIONS, runOrderSaga } from '../../workflows/order-saga.flow.js';
+import { runOrderSaga } from '../../workflows/order-saga.flow.js';
+import { SAGA_STEP_OPTIONS } from '../../workflows/step-options.js';
 
-const options = ORDER_SAGA_STEP_OPTIONS;
+const options = SAGA_STEP_OPTIONS;
 const steps = proxyLocalActivities<Activities>(options.steps);
 const compensations = proxyLocalActivities<Activities>(options.compensations);
 const notifications = proxyLocalActivities<Activities>(options.notifications);

@@ -26,7 +26,7 @@ const pollers = z
 
 /**
  * The bench's own workers take the real worker's settings (same names, same defaults) and a few
- * more that workers/order-worker.ts does not expose yet. Unset extras keep the SDK defaults.
+ * more that workers/saga-worker.ts does not expose yet. Unset extras keep the SDK defaults.
  */
 export const benchWorkerConfigSchema = workerConfigSchema.extend({
   WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: count.optional(),

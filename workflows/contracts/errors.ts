@@ -2,6 +2,8 @@
 export const ErrorType = {
   OutOfStock: 'OutOfStock',
   InvalidOrder: 'InvalidOrder',
+  SoldOut: 'SoldOut',
+  EventNotFound: 'EventNotFound',
   PaymentDeclined: 'PaymentDeclined',
   PaymentRejected: 'PaymentRejected',
   PaymentDeadlineExceeded: 'PaymentDeadlineExceeded',

@@ -1,0 +1,79 @@
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import type { bookingSaga } from '../workflows/booking-saga.js';
+import { cancelBookingUpdate, confirmPaymentUpdate, holdOutcomeUpdate } from '../workflows/contracts/booking-messages.js';
+import { BOOKING_TASK_QUEUE, bookingWorkflowId } from '../workflows/contracts/names.js';
+import { BookingStatusAttribute, CustomerIdAttribute, EventIdAttribute } from '../workflows/contracts/search-attributes.js';
+import type { BookingCommands } from './booking-commands.js';
+import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
+
+const CONFLICT = /already requested with a different body/;
+
+export function createTemporalBookingCommands(client: Client): BookingCommands {
+  const handle = (bookingId: string) => client.workflow.getHandle<typeof bookingSaga>(bookingWorkflowId(bookingId));
+
+  return {
+    async book(input) {
+      // Start and ask in one round trip; a retried POST attaches to the saga its first try started.
+      const start = new WithStartWorkflowOperation<typeof bookingSaga>('bookingSaga', {
+        taskQueue: BOOKING_TASK_QUEUE,
+        workflowId: bookingWorkflowId(input.bookingId),
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        // A closed saga keeps its id: a late retry finds it instead of booking a second time.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: BookingStatusAttribute, value: 'PENDING' },
+          { key: EventIdAttribute, value: input.eventId },
+          { key: CustomerIdAttribute, value: input.customerId },
+        ],
+        memo: { requestFingerprint: input.requestFingerprint, eventId: input.eventId, seats: input.seats, customerId: input.customerId },
+        staticSummary: `Booking ${input.bookingId}: ${input.seats} seat(s) of event ${input.eventId} for ${input.customerId}`,
+      });
+      try {
+        const reply = await client.workflow.executeUpdateWithStart(holdOutcomeUpdate, { args: [input.requestFingerprint], startWorkflowOperation: start });
+        return { kind: 'answered', reply };
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError && CONFLICT.test(error.cause?.message ?? '')) return { kind: 'conflict' };
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+        const { memo } = await handle(input.bookingId).describe();
+        return memo?.requestFingerprint === input.requestFingerprint ? { kind: 'ended' } : { kind: 'conflict' };
+      }
+    },
+
+    async pay(bookingId, paymentToken) {
+      try {
+        return { kind: 'answered', result: await handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }) };
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
+        if (isNotFound(error)) return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
+        throw error;
+      }
+    },
+
+    async cancel(bookingId, reason) {
+      try {
+        const { refunded } = await handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] });
+        return { kind: 'cancelled', refunded };
+      } catch (error) {
+        if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
+        if (isNotFound(error)) return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
+        throw error;
+      }
+    },
+
+    async sagaStatus(bookingId) {
+      try {
+        const { status } = await handle(bookingId).describe();
+        return ENDED_EXECUTION_STATUS[status.name] ?? 'PENDING';
+      } catch (error) {
+        if (isNotFound(error)) return null;
+        throw error;
+      }
+    },
+  };
+}

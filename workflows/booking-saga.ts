@@ -1,0 +1,195 @@
+import { ApplicationFailure, allHandlersFinished, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { sagaActivities } from './activity-proxies.js';
+import { bookingStatusQuery, cancelBookingUpdate, confirmPaymentUpdate, holdOutcomeUpdate } from './contracts/booking-messages.js';
+import type {
+  BookingSagaInput,
+  BookingSagaResult,
+  BookingSagaState,
+  BookingStatus,
+  CancelBookingRequest,
+  CancelBookingResult,
+  ConfirmPaymentRequest,
+  HoldResult,
+  PaymentResult,
+} from './contracts/booking-types.js';
+import { ErrorType } from './contracts/errors.js';
+import { BookingStatusAttribute } from './contracts/search-attributes.js';
+import { failureOf } from './failures.js';
+import { Saga } from './saga.js';
+import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
+
+type Ending = { status: 'EXPIRED' | 'CANCELLED' | 'FAILED'; reason: string };
+
+/**
+ * hold seats → wait for payment until the hold expires → charge → confirm → notify → stay
+ * cancellable until the event starts. Expiry, cancellation and a failed payment all give the seats
+ * back (and refund what was charged) through the same compensations.
+ */
+export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaResult> {
+  const { steps, compensations, notifications } = sagaActivities;
+  const payments = sagaActivities.payments(input.paymentDeadlineSeconds ?? DEFAULT_PAYMENT_DEADLINE_SECONDS);
+  const { bookingId, eventId, customerId, seats } = input;
+  const state: BookingSagaState = { bookingId, eventId, status: 'PENDING', seats, paying: false, compensations: [] };
+  let hold: HoldResult | undefined;
+  let payment: ConfirmPaymentRequest | undefined;
+  let paymentResult: PaymentResult | undefined;
+  let cancel: CancelBookingRequest | undefined;
+  let cancelResult: CancelBookingResult | undefined;
+  let ending: Ending | undefined;
+  let holdRequests = 0;
+  let refunded = false;
+
+  const setStatus = (status: BookingStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: BookingStatusAttribute, value: status }]);
+  };
+  const endedMessage = () => `booking ${bookingId} is ${ending!.status.toLowerCase()}: ${ending!.reason}`;
+
+  setHandler(bookingStatusQuery, () => state);
+  setHandler(
+    holdOutcomeUpdate,
+    async () => {
+      const replayed = ++holdRequests > 1;
+      await condition(() => hold !== undefined);
+      return { hold: hold!, replayed };
+    },
+    {
+      validator: (fingerprint) => {
+        if (fingerprint !== input.requestFingerprint) throw new Error(`booking ${bookingId} was already requested with a different body`);
+      },
+    },
+  );
+  setHandler(
+    confirmPaymentUpdate,
+    async (request) => {
+      payment ??= request; // a repeated payment gets the first one's answer
+      await condition(() => paymentResult !== undefined);
+      return paymentResult!;
+    },
+    {
+      validator: (_request) => {
+        if (payment && !ending) return;
+        if (ending) throw new Error(ending.status === 'EXPIRED' ? `${endedMessage()}; nothing was charged` : endedMessage());
+        if (cancel) throw new Error(`booking ${bookingId} is being cancelled`);
+        if (state.status !== 'HELD') throw new Error(`booking ${bookingId} has no seats held yet`);
+      },
+    },
+  );
+  setHandler(
+    cancelBookingUpdate,
+    async (request) => {
+      cancel ??= request;
+      await condition(() => cancelResult !== undefined);
+      return cancelResult!;
+    },
+    {
+      validator: (_request) => {
+        if (cancel) return;
+        if (ending) throw new Error(endedMessage());
+        if (payment && !paymentResult) throw new Error(`booking ${bookingId} is being paid for; cancel once that has finished`);
+        if (state.status !== 'HELD' && state.status !== 'CONFIRMED') throw new Error(`booking ${bookingId} has no seats held yet`);
+      },
+    },
+  );
+
+  const saga = new Saga({ onCompensated: (name) => state.compensations.push(name) });
+  const chargeKey = Saga.idempotencyKey('charge');
+
+  /** Undoes what was done (refund, then seats), records how the booking ended, lets handlers answer. */
+  const end = async (how: Ending) => {
+    ending = how;
+    log.info('booking saga ending', { bookingId, status: how.status, reason: how.reason });
+    await saga.compensate();
+    setStatus(how.status);
+    if (cancel) cancelResult = { status: 'CANCELLED', refunded };
+  };
+  const fail = async (failure: { type: string; message: string }): Promise<never> => {
+    state.failure = failure;
+    await condition(allHandlersFinished);
+    throw ApplicationFailure.nonRetryable(`booking ${bookingId} failed: ${failure.message}`, failure.type);
+  };
+  const finish = async (status: BookingSagaResult['status']): Promise<BookingSagaResult> => {
+    await condition(allHandlersFinished);
+    return { bookingId, status, ...(state.chargeId && { chargeId: state.chargeId }) };
+  };
+
+  // The hold commits atomically, so before it there is nothing to give back; registered first anyway,
+  // so that every later ending releases the seats.
+  saga.addCompensation('release-seats', () => compensations.releaseSeats({ bookingId, ...ending! }));
+  let held;
+  try {
+    held = await steps.holdSeats({ bookingId, eventId, customerId, seats, holdExpiresAt: new Date(Date.now() + input.holdSeconds * 1_000).toISOString() });
+  } catch (error) {
+    setStatus('FAILED');
+    hold = { status: 'FAILED' };
+    return fail(failureOf(error));
+  }
+  if (held.kind === 'sold-out') {
+    setStatus('FAILED');
+    hold = { status: 'SOLD_OUT', availableSeats: held.availableSeats };
+    return fail({ type: ErrorType.SoldOut, message: `sold out: ${seats} seat(s) requested, ${held.availableSeats} left` });
+  }
+  state.totalCents = held.totalCents;
+  state.holdExpiresAt = held.holdExpiresAt;
+  setStatus('HELD');
+  hold = { status: 'HELD', holdExpiresAt: held.holdExpiresAt, totalCents: held.totalCents };
+
+  // The durable timer: the hold expires unless payment or a cancellation comes first. A payment the
+  // validator accepted counts even if the timer fired in the same workflow task.
+  await condition(() => payment !== undefined || cancel !== undefined, Math.max(Date.parse(held.holdExpiresAt) - Date.now(), 1));
+  if (cancel) {
+    await end({ status: 'CANCELLED', reason: cancel.reason ?? 'cancelled by the customer' });
+    return finish('CANCELLED');
+  }
+  if (!payment) {
+    await end({ status: 'EXPIRED', reason: `the hold expired at ${held.holdExpiresAt}` });
+    return finish('EXPIRED');
+  }
+
+  state.paying = true;
+  saga.addCompensation('refund', async (idempotencyKey) => {
+    ({ refunded } = await compensations.refundBooking({ bookingId, idempotencyKey, chargeIdempotencyKey: chargeKey }));
+  });
+  try {
+    const { chargeId } = await payments.chargeBooking({
+      bookingId,
+      customerId,
+      amountCents: held.totalCents,
+      cardToken: payment.paymentToken,
+      idempotencyKey: chargeKey,
+    });
+    state.chargeId = chargeId;
+    await steps.confirmBooking({ bookingId });
+  } catch (error) {
+    const failure = failureOf(error);
+    await end({ status: 'FAILED', reason: failure.message });
+    state.paying = false;
+    paymentResult = { status: 'FAILED', reason: failure };
+    return fail(failure);
+  }
+  state.paying = false;
+  setStatus('CONFIRMED');
+  paymentResult = { status: 'CONFIRMED', chargeId: state.chargeId };
+
+  try {
+    await notifications.notifyBookingConfirmed({
+      bookingId,
+      customerId,
+      seats,
+      totalCents: held.totalCents,
+      idempotencyKey: Saga.idempotencyKey('notify'),
+    });
+    state.notified = true;
+  } catch (error) {
+    state.notified = false;
+    log.warn('customer notification failed; the booking stays confirmed', { bookingId, error: String(error) });
+  }
+
+  // A confirmed booking can still be cancelled (and refunded) until the event starts.
+  const untilStart = Date.parse(held.eventStartsAt) - Date.now();
+  if (untilStart > 0 && (await condition(() => cancel !== undefined, untilStart))) {
+    await end({ status: 'CANCELLED', reason: cancel!.reason ?? 'cancelled by the customer' });
+    return finish('CANCELLED');
+  }
+  return finish('CONFIRMED');
+}
