@@ -13,14 +13,15 @@ import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
 
 const CONFLICT = /already requested with a different body/;
 
-export function createTemporalBookingCommands(client: Client): BookingCommands {
+/** `taskQueue` is for tests that run their own worker; sagas otherwise go to the booking workers. */
+export function createTemporalBookingCommands(client: Client, { taskQueue = BOOKING_TASK_QUEUE } = {}): BookingCommands {
   const handle = (bookingId: string) => client.workflow.getHandle<typeof bookingSaga>(bookingWorkflowId(bookingId));
 
   return {
     async book(input) {
       // Start and ask in one round trip; a retried POST attaches to the saga its first try started.
       const start = new WithStartWorkflowOperation<typeof bookingSaga>('bookingSaga', {
-        taskQueue: BOOKING_TASK_QUEUE,
+        taskQueue,
         workflowId: bookingWorkflowId(input.bookingId),
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',

@@ -42,6 +42,8 @@ export function createCacheRedis(url: string): Redis {
 export function createRedisEventCache({ redis, ttlMs, logger }: { redis: Redis; ttlMs: number; logger: Pick<Logger, 'warn' | 'info'> }): EventCache {
   let down = false;
   const fellBack = (error: unknown) => {
+    // While the very first connection is still being made, a command fails without Redis being down.
+    if (redis.status === 'connecting' && !down) return;
     if (!down) logger.warn({ err: error }, 'event cache unavailable; serving from Postgres');
     down = true;
   };

@@ -17,10 +17,12 @@ export interface Targets {
 export const rate = (r: ScenarioResult) =>
   r.load.measuredMs > 0 ? (r.load.completed * 1000) / r.load.measuredMs : 0;
 
-const ms = (value: number | undefined) =>
+/** Milliseconds for a table cell: one decimal below 10. */
+export const ms = (value: number | undefined) =>
   value === undefined ? '-' : value < 10 ? value.toFixed(1) : value.toFixed(0);
 
-function table(header: string[], rows: string[][], alignLeft = 1): string {
+/** A plain-text table: the first `alignLeft` columns left-aligned, the rest right-aligned. */
+export function table(header: string[], rows: string[][], alignLeft = 1): string {
   const widths = header.map((h, i) =>
     Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
   );

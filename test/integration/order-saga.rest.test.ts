@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,12 +9,12 @@ import { createHttpPaymentGateway } from '../../activities/payment/payment.gatew
 import { createApp, type App } from '../../api/app.js';
 import { createPrismaOrderQueries } from '../../api/order-queries.js';
 import { createTemporalOrderCommands } from '../../api/temporal-order-commands.js';
-import type { Ledger } from '../../payment-gateway/gateway.store.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { orderStatusQuery } from '../../workflows/contracts/messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { orderSaga } from '../../workflows/order-saga.js';
+import { ledgerFor as ledgerForKey, recordHistory as saveHistory, waitUntil } from '../support/integration-helpers.js';
 import { workflowBundle } from '../support/workflow-worker.js';
 
 /**
@@ -28,8 +25,6 @@ import { workflowBundle } from '../support/workflow-worker.js';
 const env = inject('stackEnv');
 const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const gatewayUrl = env.PAYMENT_GATEWAY_URL!;
-const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', import.meta.url));
-const recordHistories = process.env.RECORD_HISTORIES === '1';
 
 let prisma: PrismaClient;
 let connection: Connection;
@@ -134,15 +129,7 @@ async function getOrder(id: string): Promise<OrderView> {
 
 const chargeKeyOf = (orderId: string) => `${orderWorkflowId(orderId)}:charge`;
 
-async function ledgerFor(chargeKey: string): Promise<Ledger> {
-  const response = await fetch(`${gatewayUrl}/ledger`);
-  expect(response.status).toBe(200);
-  const ledger = (await response.json()) as Ledger;
-  return {
-    charges: ledger.charges.filter((c) => c.idempotencyKey === chargeKey),
-    refunds: ledger.refunds.filter((r) => r.chargeIdempotencyKey === chargeKey),
-  };
-}
+const ledgerFor = (chargeKey: string) => ledgerForKey(gatewayUrl, chargeKey);
 
 async function outboxFor(orderId: string) {
   const events = await prisma.outboxEvent.findMany({
@@ -165,27 +152,8 @@ async function reservationsOf(orderId: string) {
   });
 }
 
-async function waitUntil<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Saves the saga's history for the replay tests when RECORD_HISTORIES=1. */
-async function recordHistory(caseName: string, orderId: string): Promise<void> {
-  if (!recordHistories) return;
-  const history = await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
-  await mkdir(HISTORIES_DIR, { recursive: true });
-  await writeFile(`${HISTORIES_DIR}order-saga-${caseName}.json`, `${historyToJSON(history)}\n`);
-}
+const recordHistory = (caseName: string, orderId: string) => saveHistory(client, orderWorkflowId(orderId), `order-saga-${caseName}`);
 
 /** Attempt number of the last (successful) chargePayment attempt, from the saga's history. */
 async function chargeAttempts(orderId: string): Promise<number> {

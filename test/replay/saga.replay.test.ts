@@ -8,8 +8,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../support/workflow-worker.js';
 
 /**
- * Replays the order-saga histories recorded by the integration tests (RECORD_HISTORIES=1) against
- * the current workflow code: a change that would break sagas already running fails here.
+ * Replays the saga histories recorded by the integration tests (RECORD_HISTORIES=1) against the
+ * current workflow code: a change that would break sagas already running fails here.
  */
 
 const HISTORIES_DIR = fileURLToPath(new URL('./histories/', import.meta.url));
@@ -18,7 +18,7 @@ const MISMATCH_WORKFLOWS_PATH = fileURLToPath(
 );
 
 const historyFiles = readdirSync(HISTORIES_DIR)
-  .filter((name) => /^order-saga-.+\.json$/.test(name))
+  .filter((name) => /^(order|booking)-saga-.+\.json$/.test(name))
   .sort();
 
 function loadHistory(file: string): HistoryAndWorkflowId {
@@ -38,7 +38,7 @@ async function replay(workflowsPath: string, histories: HistoryAndWorkflowId[]) 
   return results;
 }
 
-describe('orderSaga replay', () => {
+describe('saga replay', () => {
   let results = new Map<string, ReplayResult>();
   let histories: { file: string; workflowId: string }[] = [];
 
@@ -49,8 +49,8 @@ describe('orderSaga replay', () => {
     results = new Map((await replay(WORKFLOWS_PATH, loaded)).map((r) => [r.workflowId, r]));
   });
 
-  it('has recorded histories to replay', () => {
-    expect(historyFiles.length, `no order-saga-*.json in ${HISTORIES_DIR}`).toBeGreaterThan(0);
+  it.each(['order', 'booking'])('has recorded %s-saga histories to replay', (saga) => {
+    expect(historyFiles.filter((f) => f.startsWith(`${saga}-saga-`)).length, `no ${saga}-saga-*.json in ${HISTORIES_DIR}`).toBeGreaterThan(0);
   });
 
   it.each(historyFiles)('replays %s without error', (file) => {

@@ -1,0 +1,37 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { Ledger } from '../../payment-gateway/gateway.store.js';
+
+const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', import.meta.url));
+
+/** Polls until `probe` returns a value. */
+export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The gateway's charges and refunds under one charge idempotency key. */
+export async function ledgerFor(gatewayUrl: string, chargeKey: string): Promise<Ledger> {
+  const response = await fetch(`${gatewayUrl}/ledger?keyPrefix=${encodeURIComponent(chargeKey)}`);
+  if (response.status !== 200) throw new Error(`ledger answered ${response.status}`);
+  const ledger = (await response.json()) as Ledger;
+  return {
+    charges: ledger.charges.filter((c) => c.idempotencyKey === chargeKey),
+    refunds: ledger.refunds.filter((r) => r.chargeIdempotencyKey === chargeKey),
+  };
+}
+
+/** Saves a saga's history as `histories/<file>.json` for the replay tests, when RECORD_HISTORIES=1. */
+export async function recordHistory(client: Client, workflowId: string, file: string): Promise<void> {
+  if (process.env.RECORD_HISTORIES !== '1') return;
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  await writeFile(`${HISTORIES_DIR}${file}.json`, `${historyToJSON(history)}\n`);
+}
