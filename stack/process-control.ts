@@ -126,3 +126,15 @@ export async function provision(component: string): Promise<string> {
   if (code !== 0) throw new Error(`provisioning ${component} failed (exit ${code})`);
   return out.trim().split('\n').at(-1) ?? '';
 }
+
+/** A TCP port nobody listens on right now, on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -5,7 +5,8 @@ import { isLocal, urlEndpoint, type StackConfig, type StackPaths } from '../conf
 import { provision } from '../process-control.js';
 import { spawnComponent, type StackComponent } from './component.js';
 
-function ping(host: string, port: number): Promise<boolean> {
+/** True when a Redis server answers PING there. */
+export function redisAnswersPing(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok: boolean) => {
@@ -26,7 +27,7 @@ export function createRedisComponent(config: StackConfig, paths: StackPaths): St
     name: 'redis',
     url: config.REDIS_URL,
     managed: isLocal(endpoint),
-    isHealthy: () => ping(endpoint.host, endpoint.port),
+    isHealthy: () => redisAnswersPing(endpoint.host, endpoint.port),
     async start() {
       const server = await provision('redis');
       fs.mkdirSync(dataDir, { recursive: true });

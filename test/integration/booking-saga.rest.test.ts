@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
 import { createCacheRedis, createRedisEventCache } from '../../activities/bookings/event.cache.js';
 import { createHttpPaymentGateway } from '../../activities/payment/payment.gateway.js';
 import { createApp, type App } from '../../api/app.js';
@@ -14,11 +12,9 @@ import { createTemporalBookingCommands } from '../../api/temporal-booking-comman
 import { createTemporalOrderCommands } from '../../api/temporal-order-commands.js';
 import { checkConsistency, httpLedgerSource } from '../../consistency/consistency.check.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
-import { ledgerFor, recordHistory, waitUntil } from '../support/integration-helpers.js';
+import { ledgerFor, recordHistory, startSagaWorker, waitUntil } from '../support/integration-helpers.js';
 import { startRedisServer } from '../support/redis-server.js';
-import { workflowBundle } from '../support/workflow-worker.js';
 
 /**
  * The booking saga end to end through the REST API, on the real stack: the API and a saga worker run
@@ -34,11 +30,8 @@ const taskQueue = `booking-sagas-it-${randomUUID()}`;
 const SHORT_HOLD_SECONDS = 2;
 
 let prisma: PrismaClient;
-let connection: Connection;
 let client: Client;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
+let stopWorker: () => Promise<void>;
 let redisServer: Awaited<ReturnType<typeof startRedisServer>>;
 let redis: Redis;
 let app: App;
@@ -50,23 +43,12 @@ beforeAll(async () => {
   redis = createCacheRedis(redisServer.url);
   const logger = pino({ level: 'silent' });
   const cache = createRedisEventCache({ redis, ttlMs: 60_000, logger });
-  connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  client = new Client({ connection, namespace });
-  workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  await ensureSearchAttributes(workerConnection, namespace);
-  worker = await Worker.create({
-    connection: workerConnection,
+  ({ client, stop: stopWorker } = await startSagaWorker({
+    address: env.TEMPORAL_ADDRESS!,
     namespace,
     taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
-      prisma,
-      payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 10_000 }),
-      logger,
-      eventCache: cache,
-    }),
-  });
-  workerRun = worker.run();
+    deps: { prisma, payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 10_000 }), logger, eventCache: cache },
+  }));
   const appWith = (holdSeconds: number) =>
     createApp({
       orderCommands: createTemporalOrderCommands(client),
@@ -84,12 +66,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
-  await workerConnection?.close();
-  await connection?.close();
+  await stopWorker?.();
   await prisma?.$disconnect();
   redis?.disconnect();
   await redisServer?.stop();

@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
 import type { OrderRecord } from '../../activities/orders/orders.repository.js';
 import { createHttpPaymentGateway } from '../../activities/payment/payment.gateway.js';
 import { createApp, type App } from '../../api/app.js';
 import { createPrismaOrderQueries } from '../../api/order-queries.js';
 import { createTemporalOrderCommands } from '../../api/temporal-order-commands.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { ensureSearchAttributes } from '../../workers/search-attributes.js';
 import { orderStatusQuery } from '../../workflows/contracts/messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { orderSaga } from '../../workflows/order-saga.js';
-import { ledgerFor as ledgerForKey, recordHistory as saveHistory, waitUntil } from '../support/integration-helpers.js';
-import { workflowBundle } from '../support/workflow-worker.js';
+import { ledgerFor as ledgerForKey, recordHistory as saveHistory, startSagaWorker, waitUntil } from '../support/integration-helpers.js';
 
 /**
  * The order saga end to end through the REST API, on the real stack: the API and a saga worker run
@@ -27,33 +23,23 @@ const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const gatewayUrl = env.PAYMENT_GATEWAY_URL!;
 
 let prisma: PrismaClient;
-let connection: Connection;
 let client: Client;
-let workerConnection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
+let stopWorker: () => Promise<void>;
 let app: App;
 
 beforeAll(async () => {
   prisma = createPrismaClient({ url: env.DATABASE_URL!, poolMax: 20 });
-  connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
-  client = new Client({ connection, namespace });
-  workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
-  await ensureSearchAttributes(workerConnection, namespace);
-  worker = await Worker.create({
-    connection: workerConnection,
+  ({ client, stop: stopWorker } = await startSagaWorker({
+    address: env.TEMPORAL_ADDRESS!,
     namespace,
     // The real queue: a worker started with `npm start` may poll it too; it runs the same code.
     taskQueue: ORDER_TASK_QUEUE,
-    // workflows/index.ts (WORKFLOWS_PATH), bundled with a quiet logger.
-    workflowBundle: await workflowBundle(),
-    activities: createActivities({
+    deps: {
       prisma,
       payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 5_000 }),
       logger: pino({ level: 'silent' }),
-    }),
-  });
-  workerRun = worker.run();
+    },
+  }));
   app = createApp({
     orderCommands: createTemporalOrderCommands(client),
     orderQueries: createPrismaOrderQueries(prisma),
@@ -62,12 +48,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await workerRun;
-  }
-  await workerConnection?.close();
-  await connection?.close();
+  await stopWorker?.();
   await prisma?.$disconnect();
 });
 

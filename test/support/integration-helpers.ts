@@ -1,8 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Client } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import type { Ledger } from '../../payment-gateway/gateway.store.js';
+import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { workflowBundle } from './workflow-worker.js';
 
 const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', import.meta.url));
 
@@ -34,4 +38,33 @@ export async function recordHistory(client: Client, workflowId: string, file: st
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await mkdir(HISTORIES_DIR, { recursive: true });
   await writeFile(`${HISTORIES_DIR}${file}.json`, `${historyToJSON(history)}\n`);
+}
+
+/**
+ * A Temporal client and a saga worker running in the test process against the real dev server,
+ * with the real activities built from `deps`. `stop()` drains the worker and closes both connections.
+ */
+export async function startSagaWorker({ address, namespace, taskQueue, deps }: { address: string; namespace: string; taskQueue: string; deps: ActivityDeps }) {
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+  const workerConnection = await NativeConnection.connect({ address });
+  await ensureSearchAttributes(workerConnection, namespace);
+  const worker = await Worker.create({
+    connection: workerConnection,
+    namespace,
+    taskQueue,
+    // workflows/index.ts, bundled once per file with a quiet logger.
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(deps),
+  });
+  const running = worker.run();
+  return {
+    client,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await workerConnection.close();
+      await connection.close();
+    },
+  };
 }

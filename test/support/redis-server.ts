@@ -1,26 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { provision, waitUntil } from '../../stack/process-control.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-const answersPing = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => (socket.destroy(), resolve(ok));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (reply) => done(reply.toString().startsWith('+PONG')));
-  });
+import { redisAnswersPing } from '../../stack/components/redis.component.js';
+import { freePort, provision, waitUntil } from '../../stack/process-control.js';
 
 /**
  * A throwaway redis-server of the test's own, on a free port, that the test can stop and start
@@ -33,7 +13,7 @@ export async function startRedisServer() {
 
   const start = async () => {
     child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitUntil(`test redis on ${port}`, () => answersPing(port), { timeoutMs: 10_000 });
+    await waitUntil(`test redis on ${port}`, () => redisAnswersPing('127.0.0.1', port), { timeoutMs: 10_000 });
   };
   const stop = async () => {
     const running = child;
