@@ -12,8 +12,9 @@
  * never negative, no 5xx, every request answered, and a consistent database. Exits 1 on any FAIL.
  *
  * Spawns api/server.ts and workers/saga-worker.ts with `node --import tsx`, passing the environment
- * through (see CHILD_DEFAULTS for what it sets when unset). Every id carries the run id; the event and
- * its bookings stay (the consistency check covers every event, so they must stay consistent).
+ * through unchanged (their own defaults otherwise: the storm is bound by the Temporal server and the
+ * CPU, not by pool sizes or worker slots). Every id carries the run id; the event and its bookings
+ * stay (the consistency check covers every event, so they must stay consistent).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -63,20 +64,15 @@ import {
 } from './support/http-client.js';
 import { summarize, type LatencySummary } from './support/load.js';
 import { ms, table } from './support/report.js';
-import { foreignPollers, waitUntilPolling } from './support/task-queue-pollers.js';
+import { backlog, foreignPollers, waitUntilPolling } from './support/task-queue.js';
 
 const READY_TIMEOUT_MS = 120_000; // a worker bundles its workflows at start: tens of seconds on 2 busy cores
+const BACKLOG_WAIT_MS = 180_000;
 const PROGRESS_TTY_MS = 500;
 const PROGRESS_PLAIN_MS = 1_000;
 const SEAT_SAMPLE_MS = 100;
 const CONSISTENCY_ATTEMPTS = 5; // the check is meant for a quiet system: someone else's saga between steps shows up
 const PAYMENT_TOKEN = 'tok_visa';
-
-/**
- * What the bench sets for its own API and workers when the environment does not (the environment
- * always wins). See the report header for the values in effect.
- */
-const CHILD_DEFAULTS: Record<string, string> = {};
 
 const USAGE = `usage: npm run bench:booking-storm -- [options]
   --clients <n>            concurrent clients, all fired at once; each books, then pays if it got seats
@@ -101,6 +97,8 @@ TEMPORAL_ADDRESS, REDIS_URL, PAYMENT_GATEWAY_URL, DATABASE_POOL_MAX, WORKER_MAX_
 WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, WORKER_MAX_CACHED_WORKFLOWS, BOOKING_HOLD_SECONDS,
 BOOKING_PAYMENT_DEADLINE_SECONDS, LOG_LEVEL, ...).
 Needs the local stack: npm run stack -- up && npm run db:migrate.
+Ctrl-C ends the requests in flight and reports what there is; sagas already started finish on the
+next worker that polls ${BOOKING_TASK_QUEUE} (held seats go back when their hold expires).
 Exit status: 0 when every check passes, 1 when one fails (or the run could not be done), 2 on bad
 options, 130 when interrupted.`;
 
@@ -163,18 +161,13 @@ const timeoutMs = duration('timeout', args.timeout);
 if (startsInMs < 60_000 || startsInMs > 30 * 86_400_000) fail('--starts-in: from 1m to 30 days');
 if (timeoutMs < 1_000 || timeoutMs > 3_600_000) fail('--timeout: from 1 s to 1 h');
 
-/** The spawned processes' environment: ours, plus CHILD_DEFAULTS where ours says nothing. */
-const childDefaults = Object.fromEntries(
-  Object.entries(CHILD_DEFAULTS).filter(([name]) => process.env[name] === undefined),
-);
-const childEnv = { ...process.env, ...childDefaults };
 // The settings of both kinds of child, validated here so that a bad one stops the bench before it spawns anything.
 const configSchema = workerConfigSchema.extend(apiConfigSchema.shape);
 let config: ReturnType<typeof configSchema.parse>;
 let stackConfig: ReturnType<typeof stackConfigSchema.parse>;
 try {
-  config = loadConfig(configSchema, childEnv);
-  stackConfig = loadConfig(stackConfigSchema, childEnv);
+  config = loadConfig(configSchema);
+  stackConfig = loadConfig(stackConfigSchema);
 } catch (error) {
   console.error(error instanceof Error ? error.message : String(error));
   process.exit(2);
@@ -267,12 +260,7 @@ async function gatewayFaults(): Promise<string> {
 async function spawnWorkers(client: Client): Promise<Child[]> {
   const children = Array.from({ length: workerCount }, (_, i) => {
     const name = `worker-${i + 1}`;
-    const child = spawnChild(
-      name,
-      'workers/saga-worker.ts',
-      childDefaults,
-      path.join(logDir, `${name}.log`),
-    );
+    const child = spawnChild(name, 'workers/saga-worker.ts', {}, path.join(logDir, `${name}.log`));
     known.set(child.pid, 'worker');
     return child;
   });
@@ -298,7 +286,7 @@ async function spawnApis(): Promise<HttpTarget[]> {
       const child = spawnChild(
         name,
         'api/server.ts',
-        { ...childDefaults, API_HOST: '127.0.0.1', API_PORT: String(port) },
+        { API_HOST: '127.0.0.1', API_PORT: String(port) },
         path.join(logDir, `${name}.log`),
       );
       known.set(child.pid, 'api');
@@ -314,6 +302,30 @@ async function spawnApis(): Promise<HttpTarget[]> {
       return target;
     }),
   );
+}
+
+/**
+ * Waits (bounded) until the booking queue has no backlog, so that the storm does not queue behind
+ * tasks left by an interrupted run or someone else's load.
+ */
+async function drainBacklog(client: Client): Promise<void> {
+  const waiting = () => backlog(client, config.TEMPORAL_NAMESPACE, BOOKING_TASK_QUEUE);
+  let left = await waiting();
+  if (left === 0) return;
+  process.stderr.write(
+    `${BOOKING_TASK_QUEUE} has a backlog of ${left} task(s) (sagas of an interrupted run, or someone else's load): waiting for it to drain...\n`,
+  );
+  const started = Date.now();
+  const deadline = started + BACKLOG_WAIT_MS;
+  while (left > 0 && Date.now() < deadline && !interrupted) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    left = await waiting();
+  }
+  if (left > 0)
+    console.warn(
+      `warning: ${left} task(s) still wait on ${BOOKING_TASK_QUEUE} after ${BACKLOG_WAIT_MS / 1000} s: the storm queues behind them`,
+    );
+  else process.stderr.write(`backlog drained in ${seconds(Date.now() - started)}\n`);
 }
 
 async function createEvent(target: HttpTarget, startsAt: Date): Promise<string> {
@@ -368,17 +380,32 @@ interface StormResult {
   loopDelay: { p99: number; max: number };
   /** The client's connections during the storm. */
   connections: { opened: number; peakOpen: number; connectMs: number[] };
+  /** Connection attempts this machine dropped because a listen queue was full (all processes). */
+  listenOverflows: number | undefined;
   aborted: boolean;
 }
 
-const bump = (map: Map<string, number>, key: string, by = 1) =>
-  map.set(key, (map.get(key) ?? 0) + by);
+const bump = (map: Map<string, number>, key: string) => map.set(key, (map.get(key) ?? 0) + 1);
 const record = (map: Map<string, number[]>, key: string, value: number) => {
   let list = map.get(key);
   if (!list) map.set(key, (list = []));
   list.push(value);
 };
 const isHttpStatus = (kind: string) => /^\d{3}$/.test(kind);
+
+/** TcpExt ListenOverflows from /proc/net/netstat: SYNs dropped because an accept queue was full. */
+function listenOverflows(): number | undefined {
+  try {
+    const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n');
+    const at = lines.findIndex((line) => line.startsWith('TcpExt:'));
+    const names = lines[at]?.split(/\s+/) ?? [];
+    const values = lines[at + 1]?.split(/\s+/) ?? [];
+    const value = Number(values[names.indexOf('ListenOverflows')]);
+    return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 function progressWriter() {
   const tty = process.stderr.isTTY === true;
@@ -502,6 +529,13 @@ async function runStorm(targets: HttpTarget[], eventId: string): Promise<StormRe
   };
   const sampler = setInterval(() => void sample(), SEAT_SAMPLE_MS);
 
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const cpuBefore: CpuSnapshot = cpuSnapshot(known);
+  const stats = connectionStats(agent)!;
+  const overflowsBefore = listenOverflows();
+  const [openedBefore, connectsBefore] = [stats.opened, stats.connectMs.length];
+  stats.peakOpen = stats.open;
+
   const begin = now();
   const progress = progressWriter();
   const report = (final: boolean) => {
@@ -526,17 +560,13 @@ async function runStorm(targets: HttpTarget[], eventId: string): Promise<StormRe
   };
   const ticker = setInterval(() => report(false), progress.intervalMs);
 
-  const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
-  const cpuBefore: CpuSnapshot = cpuSnapshot(known);
-  const stats = connectionStats(agent)!;
-  const [openedBefore, connectsBefore] = [stats.opened, stats.connectMs.length];
-  stats.peakOpen = stats.open;
   // Every client at once: each request is handed to its own socket in this same tick.
   await Promise.all(Array.from({ length: clients }, (_, i) => flow(i)));
   const wallMs = now() - begin;
-  const cpu = cpuSplit(cpuBefore, cpuSnapshot(known));
   loop.disable();
+  const overflowsAfter = listenOverflows();
+  const cpu = cpuSplit(cpuBefore, cpuSnapshot(known));
   clearInterval(ticker);
   clearInterval(sampler);
   while (sampling) await new Promise((resolve) => setTimeout(resolve, 10));
@@ -557,6 +587,10 @@ async function runStorm(targets: HttpTarget[], eventId: string): Promise<StormRe
       peakOpen: stats.peakOpen,
       connectMs: stats.connectMs.slice(connectsBefore),
     },
+    listenOverflows:
+      overflowsBefore !== undefined && overflowsAfter !== undefined
+        ? overflowsAfter - overflowsBefore
+        : undefined,
     aborted: interrupted,
   };
 }
@@ -612,7 +646,7 @@ async function consistency(): Promise<{ report: ConsistencyReport; attempts: num
   const ledger = httpLedgerSource(config.PAYMENT_GATEWAY_URL);
   let report = await checkConsistency(prisma, ledger);
   let attempts = 1;
-  while (!report.ok && attempts < CONSISTENCY_ATTEMPTS) {
+  while (!report.ok && attempts < CONSISTENCY_ATTEMPTS && !interrupted) {
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     report = await checkConsistency(prisma, ledger);
     attempts++;
@@ -686,11 +720,9 @@ function header(foreign: string[], faults: string): string {
     'EVENT_CACHE_TTL_SECONDS',
     'LOG_LEVEL',
   ] as const;
-  const shown = settings.map((name) => {
-    const origin =
-      name in childDefaults ? ' (bench default)' : process.env[name] !== undefined ? ' (env)' : '';
-    return `${name}=${String(config[name])}${origin}`;
-  });
+  const shown = settings.map(
+    (name) => `${name}=${String(config[name])}${process.env[name] !== undefined ? ' (env)' : ''}`,
+  );
   const cpus = os.cpus();
   return [
     `durable-sagas booking storm  run ${runId}  ${new Date().toISOString()}`,
@@ -763,11 +795,19 @@ function printReport(
     if (report.offenders.length > 10) lines.push(`  ... ${report.offenders.length - 10} more`);
   }
   const connect = summarize(storm.connections.connectMs);
+  const { opened, peakOpen } = storm.connections;
   lines.push(
     '',
     'client (is it the bottleneck?):',
-    `  connections: ${storm.connections.opened} opened during the storm, up to ${storm.connections.peakOpen} open at once; ` +
-      `TCP connect p50 ${ms(connect?.p50)} ms, p99 ${ms(connect?.p99)} ms, max ${ms(connect?.max)} ms`,
+    `  connections: ${opened} opened during the storm, up to ${peakOpen} open at once; ` +
+      (connect
+        ? `TCP connect p50 ${ms(connect.p50)} ms, p99 ${ms(connect.p99)} ms, max ${ms(connect.max)} ms`
+        : 'all of them opened before the storm'),
+    ...(storm.listenOverflows
+      ? [
+          `  listen queue overflows on this machine: ${storm.listenOverflows} (connection attempts dropped by a full accept queue; the client retries them after 1 s, 3 s, ...)`,
+        ]
+      : []),
     `  event loop delay: p99 ${storm.loopDelay.p99.toFixed(0)} ms, max ${storm.loopDelay.max.toFixed(0)} ms`,
   );
   if (storm.cpu) {
@@ -835,6 +875,7 @@ function jsonReport(
       connectionsOpened: storm.connections.opened,
       peakOpenConnections: storm.connections.peakOpen,
       tcpConnectMs: summarize(storm.connections.connectMs),
+      listenOverflows: storm.listenOverflows,
       eventLoopDelayMs: storm.loopDelay,
     },
     checks,
@@ -865,6 +906,7 @@ async function main(): Promise<boolean> {
     );
   process.stderr.write(`starting ${apiCount} api and ${workerCount} worker process(es)...\n`);
   const [targets] = await Promise.all([spawnApis(), spawnWorkers(client)]);
+  await drainBacklog(client);
   const eventId = await createEvent(targets[0]!, new Date(Date.now() + startsInMs));
   process.stderr.write(`event ${eventId}: ${totalSeats} seats\n`);
   if (args['warm-connections']) {

@@ -38,7 +38,9 @@ export function stormAgent(sockets: number): http.Agent {
     keepAlive: true,
     maxSockets: sockets,
     maxFreeSockets: sockets,
-    scheduling: 'lifo', // reuse the warmest socket; idle ones age out instead of racing the server's keep-alive timeout
+    // Reuse the most recently used socket: the one least likely to be closed by the server's
+    // keep-alive timeout just as a request goes out on it (an ECONNRESET that is the client's doing).
+    scheduling: 'lifo',
   });
   statsOf.set(agent, { opened: 0, open: 0, peakOpen: 0, connectMs: [] });
   return agent;

@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { waitForChild, type Child } from './children.js';
 
 const WORKFLOW_TASK_QUEUE_TYPE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
+const ACTIVITY_TASK_QUEUE_TYPE = 2; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
 
 export interface Poller {
   /** The SDK's default identity is `<pid>@<hostname>`. */
@@ -72,4 +73,26 @@ export async function foreignPollers(
         : Date.now() - lastAccessMs < 90_000;
     })
     .map((p) => p.identity);
+}
+
+/**
+ * Tasks waiting on `taskQueue` (workflow and activity tasks, as the server estimates them): work that
+ * runs before anything new, e.g. sagas an interrupted run left behind.
+ */
+export async function backlog(
+  client: Client,
+  namespace: string,
+  taskQueue: string,
+): Promise<number> {
+  let total = 0;
+  for (const taskQueueType of [WORKFLOW_TASK_QUEUE_TYPE, ACTIVITY_TASK_QUEUE_TYPE]) {
+    const { stats } = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType,
+      reportStats: true,
+    });
+    total += Number(stats?.approximateBacklogCount?.toString() ?? 0);
+  }
+  return total;
 }
