@@ -1,4 +1,4 @@
-import { serve } from '@hono/node-server';
+import { createAdaptorServer } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
@@ -28,16 +28,20 @@ async function main() {
     paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
     waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
     bookings: {
-      commands: createTemporalBookingCommands(client),
+      commands: createTemporalBookingCommands(client, { maxInFlight: config.BOOKING_MAX_IN_FLIGHT }),
       queries: createPrismaBookingQueries({ prisma, cache }),
       holdSeconds: config.BOOKING_HOLD_SECONDS,
       paymentDeadlineSeconds: config.BOOKING_PAYMENT_DEADLINE_SECONDS,
     },
     checkConsistency: () => checkConsistency(prisma, httpLedgerSource(config.PAYMENT_GATEWAY_URL)),
   });
-  const server = serve({ fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT }, (info) =>
-    logger.info({ url: `http://${config.API_HOST}:${info.port}`, docs: `http://${config.API_HOST}:${info.port}/docs` }, 'api ready'),
-  );
+  const server = createAdaptorServer({ fetch: app.fetch });
+  // Node's default accept backlog (511) drops connections when a thousand clients arrive at once;
+  // the kernel still caps it at net.core.somaxconn.
+  server.listen({ host: config.API_HOST, port: config.API_PORT, backlog: 4_096 }, () => {
+    const base = `http://${config.API_HOST}:${config.API_PORT}`;
+    logger.info({ url: base, docs: `${base}/docs` }, 'api ready');
+  });
   const shutdown = () => {
     server.close(async () => {
       await connection.close();

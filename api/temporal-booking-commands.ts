@@ -9,13 +9,24 @@ import { cancelBookingUpdate, confirmPaymentUpdate, holdOutcomeUpdate } from '..
 import { BOOKING_TASK_QUEUE, bookingWorkflowId } from '../workflows/contracts/names.js';
 import { BookingStatusAttribute, CustomerIdAttribute, EventIdAttribute } from '../workflows/contracts/search-attributes.js';
 import type { BookingCommands } from './booking-commands.js';
+import { createInFlightLimit } from './in-flight-limit.js';
 import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
 
 const CONFLICT = /already requested with a different body/;
 
-/** `taskQueue` is for tests that run their own worker; sagas otherwise go to the booking workers. */
-export function createTemporalBookingCommands(client: Client, { taskQueue = BOOKING_TASK_QUEUE } = {}): BookingCommands {
+export interface BookingCommandOptions {
+  /** For tests that run their own worker; sagas otherwise go to the booking workers. */
+  taskQueue?: string;
+  /** Updates awaiting their answer at once, at most; more wait in this process. */
+  maxInFlight?: number;
+}
+
+export function createTemporalBookingCommands(
+  client: Client,
+  { taskQueue = BOOKING_TASK_QUEUE, maxInFlight = 500 }: BookingCommandOptions = {},
+): BookingCommands {
   const handle = (bookingId: string) => client.workflow.getHandle<typeof bookingSaga>(bookingWorkflowId(bookingId));
+  const limited = createInFlightLimit(maxInFlight);
 
   return {
     async book(input) {
@@ -36,7 +47,9 @@ export function createTemporalBookingCommands(client: Client, { taskQueue = BOOK
         staticSummary: `Booking ${input.bookingId}: ${input.seats} seat(s) of event ${input.eventId} for ${input.customerId}`,
       });
       try {
-        const reply = await client.workflow.executeUpdateWithStart(holdOutcomeUpdate, { args: [input.requestFingerprint], startWorkflowOperation: start });
+        const reply = await limited(() =>
+          client.workflow.executeUpdateWithStart(holdOutcomeUpdate, { args: [input.requestFingerprint], startWorkflowOperation: start }),
+        );
         return { kind: 'answered', reply };
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError && CONFLICT.test(error.cause?.message ?? '')) return { kind: 'conflict' };
@@ -48,7 +61,8 @@ export function createTemporalBookingCommands(client: Client, { taskQueue = BOOK
 
     async pay(bookingId, paymentToken) {
       try {
-        return { kind: 'answered', result: await handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }) };
+        const result = await limited(() => handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }));
+        return { kind: 'answered', result };
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
         if (isNotFound(error)) return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
@@ -58,7 +72,7 @@ export function createTemporalBookingCommands(client: Client, { taskQueue = BOOK
 
     async cancel(bookingId, reason) {
       try {
-        const { refunded } = await handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] });
+        const { refunded } = await limited(() => handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] }));
         return { kind: 'cancelled', refunded };
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
 import { createHttpPaymentGateway } from '../activities/payment/payment.gateway.js';
@@ -27,7 +27,8 @@ async function main() {
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     const eventCache = createRedisEventCache({ redis, ttlMs: config.EVENT_CACHE_TTL_SECONDS * 1_000, logger });
     const activities = createActivities({ prisma, payments, logger, eventCache });
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
+    // Webpack's module-by-module report is noise at every start; warnings still show.
+    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
     const workers = await Promise.all(
       [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE].map((taskQueue) =>
         Worker.create({

@@ -125,9 +125,12 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
     return fail(failureOf(error));
   }
   if (held.kind === 'sold-out') {
+    // A business outcome, not a failure: the saga completes (the Web UI does not list it as failed),
+    // and the booking row and the BookingStatus attribute say FAILED with the reason.
+    state.failure = { type: ErrorType.SoldOut, message: `sold out: ${seats} seat(s) requested, ${held.availableSeats} left` };
     setStatus('FAILED');
     hold = { status: 'SOLD_OUT', availableSeats: held.availableSeats };
-    return fail({ type: ErrorType.SoldOut, message: `sold out: ${seats} seat(s) requested, ${held.availableSeats} left` });
+    return finish('SOLD_OUT');
   }
   state.totalCents = held.totalCents;
   state.holdExpiresAt = held.holdExpiresAt;

@@ -49,6 +49,9 @@ export function createTemporalComponent(config: StackConfig, paths: StackPaths):
           '--dynamic-config-value', 'history.transferProcessorMaxPollRPS=500',
           // Lets a worker take the next activity in the reply to the workflow task that scheduled it.
           '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+          // Long polls per namespace (workers' pollers plus callers waiting on an Update, such as
+          // POST /bookings) are capped at 1200 by default: a booking storm reaches that.
+          '--dynamic-config-value', 'frontend.namespaceCount=5000',
           '--log-level', 'warn',
           ...searchAttributes,
         ],

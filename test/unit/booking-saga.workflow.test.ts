@@ -208,8 +208,11 @@ describe('bookingSaga', () => {
   });
 
   it('releases the seats when payment cannot complete before its deadline', async () => {
+    let charging!: () => void;
+    const firstAttempt = new Promise<void>((resolve) => (charging = resolve));
     const fake = fakeBookingActivities({
       chargeBooking: async () => {
+        charging();
         throw new Error('gateway unavailable');
       },
     });
@@ -217,8 +220,12 @@ describe('bookingSaga', () => {
       fake,
       async (handle) => {
         await hold(handle);
-        const outcome = outcomeOf(handle); // awaiting the result lets the server skip time through the retries
-        return { payment: await pay(handle), outcome: await outcome };
+        const payment = pay(handle);
+        await firstAttempt;
+        // Only now await the result, which lets the server skip time through the retries (earlier, it
+        // could skip straight past the hold's expiry before the payment arrived).
+        const outcome = await outcomeOf(handle);
+        return { payment: await payment, outcome };
       },
       bookingInput({ paymentDeadlineSeconds: 20 }),
     );
@@ -226,11 +233,17 @@ describe('bookingSaga', () => {
     expect(fake.names().slice(-2)).toEqual(['refundBooking', 'releaseSeats']);
   });
 
-  it('answers sold out as a typed outcome and releases nothing', async () => {
+  it('answers sold out as a typed outcome (the saga completes, it does not fail) and releases nothing', async () => {
     const fake = fakeBookingActivities({ holdSeats: async () => ({ kind: 'sold-out', availableSeats: 1 }) });
-    const { reply, outcome } = await withBooking(fake, async (handle) => ({ reply: await hold(handle), outcome: await outcomeOf(handle) }));
+    const input = bookingInput();
+    const { reply, result, state } = await withBooking(
+      fake,
+      async (handle) => ({ reply: await hold(handle), result: await handle.result(), state: await handle.query(bookingStatusQuery) }),
+      input,
+    );
     expect(reply.hold).toEqual({ status: 'SOLD_OUT', availableSeats: 1 });
-    expect(failureType(outcome.error)).toBe(ErrorType.SoldOut);
+    expect(result).toEqual({ bookingId: input.bookingId, status: 'SOLD_OUT' });
+    expect(state).toMatchObject({ status: 'FAILED', failure: { type: ErrorType.SoldOut } });
     expect(fake.names()).toEqual(['holdSeats']);
   });
 

@@ -17,7 +17,7 @@ export interface BookingSagaInput {
 
 export interface BookingSagaResult {
   bookingId: string;
-  status: 'CONFIRMED' | 'EXPIRED' | 'CANCELLED';
+  status: 'CONFIRMED' | 'EXPIRED' | 'CANCELLED' | 'SOLD_OUT';
   chargeId?: string;
 }
 
