@@ -24,7 +24,7 @@ export const apiConfigSchema = z.object({
   ORDER_WAIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   BOOKING_HOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   BOOKING_PAYMENT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
-  /** Booking Updates (hold, pay, cancel) awaiting Temporal at once per API process; more queue here. */
+  /** Booking Updates of one kind (holds; payments and cancels) awaiting Temporal at once per API process; more queue here. */
   BOOKING_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(500),
 });
 

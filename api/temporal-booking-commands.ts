@@ -17,7 +17,7 @@ const CONFLICT = /already requested with a different body/;
 export interface BookingCommandOptions {
   /** For tests that run their own worker; sagas otherwise go to the booking workers. */
   taskQueue?: string;
-  /** Updates awaiting their answer at once, at most; more wait in this process. */
+  /** Updates of one kind (holds; payments and cancels) awaiting their answer at once; more wait here. */
   maxInFlight?: number;
 }
 
@@ -26,7 +26,9 @@ export function createTemporalBookingCommands(
   { taskQueue = BOOKING_TASK_QUEUE, maxInFlight = 500 }: BookingCommandOptions = {},
 ): BookingCommands {
   const handle = (bookingId: string) => client.workflow.getHandle<typeof bookingSaga>(bookingWorkflowId(bookingId));
-  const limited = createInFlightLimit(maxInFlight);
+  // Separate queues, so that payments for held seats never wait behind a storm of new holds.
+  const holdsLimited = createInFlightLimit(maxInFlight);
+  const paymentsLimited = createInFlightLimit(maxInFlight);
 
   return {
     async book(input) {
@@ -47,7 +49,7 @@ export function createTemporalBookingCommands(
         staticSummary: `Booking ${input.bookingId}: ${input.seats} seat(s) of event ${input.eventId} for ${input.customerId}`,
       });
       try {
-        const reply = await limited(() =>
+        const reply = await holdsLimited(() =>
           client.workflow.executeUpdateWithStart(holdOutcomeUpdate, { args: [input.requestFingerprint], startWorkflowOperation: start }),
         );
         return { kind: 'answered', reply };
@@ -61,7 +63,7 @@ export function createTemporalBookingCommands(
 
     async pay(bookingId, paymentToken) {
       try {
-        const result = await limited(() => handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }));
+        const result = await paymentsLimited(() => handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }));
         return { kind: 'answered', result };
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
@@ -72,7 +74,7 @@ export function createTemporalBookingCommands(
 
     async cancel(bookingId, reason) {
       try {
-        const { refunded } = await limited(() => handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] }));
+        const { refunded } = await paymentsLimited(() => handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] }));
         return { kind: 'cancelled', refunded };
       } catch (error) {
         if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
