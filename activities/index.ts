@@ -6,7 +6,10 @@ import { noEventCache, type EventCache } from './bookings/event.cache.js';
 import { createInventoryActivities } from './inventory/inventory.activities.js';
 import { createInventoryRepository } from './inventory/inventory.repository.js';
 import { createNotificationActivities } from './notification/notification.activities.js';
-import { createDatabaseNotificationProvider, type NotificationProvider } from './notification/notification.provider.js';
+import {
+  createDatabaseNotificationProvider,
+  type NotificationProvider,
+} from './notification/notification.provider.js';
 import { createOrderActivities } from './orders/orders.activities.js';
 import { createOrderRepository } from './orders/orders.repository.js';
 import { createPaymentActivities } from './payment/payment.activities.js';
@@ -28,8 +31,15 @@ export function createActivities({ prisma, payments, logger, notifier, eventCach
     ...createOrderActivities({ prisma, orders, inventory }),
     ...createInventoryActivities({ prisma, inventory, orders }),
     ...createPaymentActivities({ prisma, payments, orders }),
-    ...createBookingActivities({ prisma, bookings: createBookingRepository(), payments, eventCache: eventCache ?? noEventCache }),
-    ...createNotificationActivities({ notifier: notifier ?? createDatabaseNotificationProvider({ prisma, logger }) }),
+    ...createBookingActivities({
+      prisma,
+      bookings: createBookingRepository(),
+      payments,
+      eventCache: eventCache ?? noEventCache,
+    }),
+    ...createNotificationActivities({
+      notifier: notifier ?? createDatabaseNotificationProvider({ prisma, logger }),
+    }),
   };
 }
 

@@ -33,7 +33,15 @@ export function createApp({
   checkConsistency,
 }: AppDeps) {
   const app = new OpenAPIHono();
-  app.route('/', createOrderRoutes({ commands: orderCommands, queries: orderQueries, paymentDeadlineSeconds, waitTimeoutMs }));
+  app.route(
+    '/',
+    createOrderRoutes({
+      commands: orderCommands,
+      queries: orderQueries,
+      paymentDeadlineSeconds,
+      waitTimeoutMs,
+    }),
+  );
   app.route('/', createProductRoutes({ queries: orderQueries }));
   if (bookings) {
     app.route('/', createEventRoutes({ queries: bookings.queries }));
@@ -42,7 +50,11 @@ export function createApp({
   if (checkConsistency) app.route('/', createAdminRoutes({ checkConsistency }));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'durable-sagas', version: '0.1.0', description: 'Order and booking sagas as durable Temporal workflows.' },
+    info: {
+      title: 'durable-sagas',
+      version: '0.1.0',
+      description: 'Order and booking sagas as durable Temporal workflows.',
+    },
   });
   app.route('/', createDocsRoutes('/openapi.json'));
   app.get('/', (c) => c.redirect('/docs'));
@@ -50,7 +62,10 @@ export function createApp({
   app.onError((error, c) => {
     // hono's own request errors (malformed JSON, wrong content type) are the caller's, not ours.
     if (error instanceof HTTPException && error.status < 500) {
-      return c.json({ error: 'invalid request', issues: [{ field: '(body)', message: error.message }] }, error.status);
+      return c.json(
+        { error: 'invalid request', issues: [{ field: '(body)', message: error.message }] },
+        error.status,
+      );
     }
     logger?.error({ err: error, path: c.req.path }, 'request failed');
     return c.json({ error: 'internal error' }, 500);

@@ -1,4 +1,9 @@
-import type { BookingSagaInput, BookingStatus, HoldReply, PaymentResult } from '../workflows/contracts/booking-types.js';
+import type {
+  BookingSagaInput,
+  BookingStatus,
+  HoldReply,
+  PaymentResult,
+} from '../workflows/contracts/booking-types.js';
 
 export type BookOutcome =
   | { kind: 'answered'; reply: HoldReply }

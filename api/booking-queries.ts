@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { createBookingRepository, type BookingRecord, type EventRecord } from '../activities/bookings/bookings.repository.js';
+import {
+  createBookingRepository,
+  type BookingRecord,
+  type EventRecord,
+} from '../activities/bookings/bookings.repository.js';
 import type { EventCache } from '../activities/bookings/event.cache.js';
 import { appendToOutbox } from '../activities/outbox/outbox.repository.js';
 import type { PrismaClient } from '../prisma/client.js';
@@ -21,17 +25,33 @@ export interface BookingQueries {
   findBooking(id: string): Promise<BookingRecord | null>;
 }
 
-export function createPrismaBookingQueries({ prisma, cache }: { prisma: PrismaClient; cache: EventCache }): BookingQueries {
+export function createPrismaBookingQueries({
+  prisma,
+  cache,
+}: {
+  prisma: PrismaClient;
+  cache: EventCache;
+}): BookingQueries {
   const bookings = createBookingRepository();
   return {
     async createEvent(input) {
       const event = await prisma.$transaction(async (tx) => {
-        const created = await bookings.insertEvent(tx, { id: randomUUID(), ...input, startsAt: new Date(input.startsAt) });
+        const created = await bookings.insertEvent(tx, {
+          id: randomUUID(),
+          ...input,
+          startsAt: new Date(input.startsAt),
+        });
         await appendToOutbox(tx, undefined, {
           aggregateType: 'event',
           aggregateId: created.id,
           eventType: 'EventCreated',
-          payload: { eventId: created.id, title: created.title, startsAt: created.startsAt, totalSeats: created.totalSeats, priceCents: created.priceCents },
+          payload: {
+            eventId: created.id,
+            title: created.title,
+            startsAt: created.startsAt,
+            totalSeats: created.totalSeats,
+            priceCents: created.priceCents,
+          },
         });
         return created;
       });

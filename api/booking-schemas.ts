@@ -5,16 +5,29 @@ export const CreateEventBody = z
   .object({
     title: z.string().trim().min(1).max(200).openapi({ example: 'Temporal Meetup' }),
     startsAt: z.iso
-      .datetime({ offset: true, error: 'expected an ISO 8601 date-time, e.g. 2027-01-31T19:00:00Z' })
+      .datetime({
+        offset: true,
+        error: 'expected an ISO 8601 date-time, e.g. 2027-01-31T19:00:00Z',
+      })
       .refine((value) => Date.parse(value) > Date.now(), 'must be in the future')
       .openapi({ example: '2027-01-31T19:00:00Z' }),
     totalSeats: z.number().int().min(1).max(100_000).openapi({ example: 100 }),
-    priceCents: z.number().int().min(0).max(10_000_000).openapi({ example: 2_500, description: 'Price per seat' }),
+    priceCents: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000_000)
+      .openapi({ example: 2_500, description: 'Price per seat' }),
   })
   .openapi('CreateEventRequest');
 
 export const EventIdParam = z.object({
-  id: z.uuid('expected an event id (a UUID)').openapi({ param: { name: 'id', in: 'path' }, example: '0b7d6c1e-8f0a-4a57-9d43-2f1c3e9b5a10' }),
+  id: z
+    .uuid('expected an event id (a UUID)')
+    .openapi({
+      param: { name: 'id', in: 'path' },
+      example: '0b7d6c1e-8f0a-4a57-9d43-2f1c3e9b5a10',
+    }),
 });
 
 export const EventSchema = z
@@ -37,16 +50,33 @@ export const BookSeatsBody = z
   .openapi('BookSeatsRequest');
 
 export const BookingIdParam = z.object({
-  id: z.string().regex(KEY_PATTERN, KEY_RULE).openapi({ param: { name: 'id', in: 'path' }, example: 'booking-7f3a9c1e' }),
+  id: z
+    .string()
+    .regex(KEY_PATTERN, KEY_RULE)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'booking-7f3a9c1e' }),
 });
 
 export const PayBookingBody = z
   .object({
-    paymentToken: z.string().min(1).max(128).openapi({ example: 'tok_visa', description: 'tok_declined is always declined by the local gateway' }),
+    paymentToken: z
+      .string()
+      .min(1)
+      .max(128)
+      .openapi({
+        example: 'tok_visa',
+        description: 'tok_declined is always declined by the local gateway',
+      }),
   })
   .openapi('PayBookingRequest');
 
-const BookingStatusSchema = z.enum(['PENDING', 'HELD', 'CONFIRMED', 'EXPIRED', 'CANCELLED', 'FAILED']);
+const BookingStatusSchema = z.enum([
+  'PENDING',
+  'HELD',
+  'CONFIRMED',
+  'EXPIRED',
+  'CANCELLED',
+  'FAILED',
+]);
 
 export const BookingSchema = z
   .object({
@@ -75,7 +105,12 @@ export const PaymentConfirmedSchema = z
   .openapi('PaymentConfirmed');
 
 export const PaymentFailedSchema = z
-  .object({ error: z.string(), bookingId: z.string(), status: z.literal('FAILED'), type: z.string() })
+  .object({
+    error: z.string(),
+    bookingId: z.string(),
+    status: z.literal('FAILED'),
+    type: z.string(),
+  })
   .openapi('PaymentFailed');
 
 export const BookingCancelledSchema = z

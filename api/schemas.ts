@@ -7,18 +7,27 @@ export const IdempotencyKeyHeader = z.object({
   'idempotency-key': z
     .string({ error: 'the Idempotency-Key header is required' })
     .regex(KEY_PATTERN, KEY_RULE)
-    .openapi({ description: `Becomes the order (or booking) id; ${KEY_RULE}. A retried request with the same key returns the same order (or booking).`, example: 'order-7f3a9c1e' }),
+    .openapi({
+      description: `Becomes the order (or booking) id; ${KEY_RULE}. A retried request with the same key returns the same order (or booking).`,
+      example: 'order-7f3a9c1e',
+    }),
 });
 
 export const OrderIdParam = z.object({
-  id: z.string().regex(KEY_PATTERN, KEY_RULE).openapi({ param: { name: 'id', in: 'path' }, example: 'order-7f3a9c1e' }),
+  id: z
+    .string()
+    .regex(KEY_PATTERN, KEY_RULE)
+    .openapi({ param: { name: 'id', in: 'path' }, example: 'order-7f3a9c1e' }),
 });
 
 export const PlaceOrderQuery = z.object({
   wait: z
     .enum(['true', 'false'])
     .optional()
-    .openapi({ description: 'Wait (up to the server\'s wait timeout) for the saga to finish before answering.' }),
+    .openapi({
+      description:
+        "Wait (up to the server's wait timeout) for the saga to finish before answering.",
+    }),
 });
 
 export const OrderItemSchema = z.object({
@@ -33,8 +42,18 @@ export const PlaceOrderBody = z
       .array(OrderItemSchema)
       .min(1)
       .max(50)
-      .refine((items) => new Set(items.map((i) => i.sku)).size === items.length, 'each SKU may appear only once'),
-    paymentToken: z.string().min(1).max(128).openapi({ example: 'tok_visa', description: 'tok_declined is always declined by the local gateway' }),
+      .refine(
+        (items) => new Set(items.map((i) => i.sku)).size === items.length,
+        'each SKU may appear only once',
+      ),
+    paymentToken: z
+      .string()
+      .min(1)
+      .max(128)
+      .openapi({
+        example: 'tok_visa',
+        description: 'tok_declined is always declined by the local gateway',
+      }),
   })
   .openapi('PlaceOrderRequest');
 
@@ -45,7 +64,14 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
-const OrderStatusSchema = z.enum(['PENDING', 'RESERVED', 'PAID', 'CONFIRMED', 'CANCELLED', 'FAILED']);
+const OrderStatusSchema = z.enum([
+  'PENDING',
+  'RESERVED',
+  'PAID',
+  'CONFIRMED',
+  'CANCELLED',
+  'FAILED',
+]);
 
 export const OrderSchema = z
   .object({
@@ -67,8 +93,15 @@ export const OrderAcceptedSchema = z
   .object({ orderId: z.string(), workflowId: z.string(), status: OrderStatusSchema })
   .openapi('OrderAccepted');
 
-export const CancelOrderBody = z.object({ reason: z.string().max(200).optional() }).openapi('CancelOrderRequest');
+export const CancelOrderBody = z
+  .object({ reason: z.string().max(200).optional() })
+  .openapi('CancelOrderRequest');
 
 export const ProductSchema = z
-  .object({ sku: z.string(), name: z.string(), priceCents: z.number().int(), stockOnHand: z.number().int() })
+  .object({
+    sku: z.string(),
+    name: z.string(),
+    priceCents: z.number().int(),
+    stockOnHand: z.number().int(),
+  })
   .openapi('Product');

@@ -16,9 +16,16 @@ import { createTemporalOrderCommands } from './temporal-order-commands.js';
 async function main() {
   const config = loadConfigOrExit(apiConfigSchema);
   const logger = createLogger('api', config.LOG_LEVEL);
-  const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const prisma = createPrismaClient({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
   const redis = createCacheRedis(config.REDIS_URL);
-  const cache = createRedisEventCache({ redis, ttlMs: config.EVENT_CACHE_TTL_SECONDS * 1_000, logger });
+  const cache = createRedisEventCache({
+    redis,
+    ttlMs: config.EVENT_CACHE_TTL_SECONDS * 1_000,
+    logger,
+  });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const app = createApp({
@@ -28,7 +35,9 @@ async function main() {
     paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
     waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
     bookings: {
-      commands: createTemporalBookingCommands(client, { maxInFlight: config.BOOKING_MAX_IN_FLIGHT }),
+      commands: createTemporalBookingCommands(client, {
+        maxInFlight: config.BOOKING_MAX_IN_FLIGHT,
+      }),
       queries: createPrismaBookingQueries({ prisma, cache }),
       holdSeconds: config.BOOKING_HOLD_SECONDS,
       paymentDeadlineSeconds: config.BOOKING_PAYMENT_DEADLINE_SECONDS,

@@ -5,9 +5,17 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { bookingSaga } from '../workflows/booking-saga.js';
-import { cancelBookingUpdate, confirmPaymentUpdate, holdOutcomeUpdate } from '../workflows/contracts/booking-messages.js';
+import {
+  cancelBookingUpdate,
+  confirmPaymentUpdate,
+  holdOutcomeUpdate,
+} from '../workflows/contracts/booking-messages.js';
 import { BOOKING_TASK_QUEUE, bookingWorkflowId } from '../workflows/contracts/names.js';
-import { BookingStatusAttribute, CustomerIdAttribute, EventIdAttribute } from '../workflows/contracts/search-attributes.js';
+import {
+  BookingStatusAttribute,
+  CustomerIdAttribute,
+  EventIdAttribute,
+} from '../workflows/contracts/search-attributes.js';
 import type { BookingCommands } from './booking-commands.js';
 import { createInFlightLimit } from './in-flight-limit.js';
 import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
@@ -25,7 +33,8 @@ export function createTemporalBookingCommands(
   client: Client,
   { taskQueue = BOOKING_TASK_QUEUE, maxInFlight = 500 }: BookingCommandOptions = {},
 ): BookingCommands {
-  const handle = (bookingId: string) => client.workflow.getHandle<typeof bookingSaga>(bookingWorkflowId(bookingId));
+  const handle = (bookingId: string) =>
+    client.workflow.getHandle<typeof bookingSaga>(bookingWorkflowId(bookingId));
   // Separate queues, so that payments for held seats never wait behind a storm of new holds.
   const holdsLimited = createInFlightLimit(maxInFlight);
   const paymentsLimited = createInFlightLimit(maxInFlight);
@@ -45,40 +54,59 @@ export function createTemporalBookingCommands(
           { key: EventIdAttribute, value: input.eventId },
           { key: CustomerIdAttribute, value: input.customerId },
         ],
-        memo: { requestFingerprint: input.requestFingerprint, eventId: input.eventId, seats: input.seats, customerId: input.customerId },
+        memo: {
+          requestFingerprint: input.requestFingerprint,
+          eventId: input.eventId,
+          seats: input.seats,
+          customerId: input.customerId,
+        },
         staticSummary: `Booking ${input.bookingId}: ${input.seats} seat(s) of event ${input.eventId} for ${input.customerId}`,
       });
       try {
         const reply = await holdsLimited(() =>
-          client.workflow.executeUpdateWithStart(holdOutcomeUpdate, { args: [input.requestFingerprint], startWorkflowOperation: start }),
+          client.workflow.executeUpdateWithStart(holdOutcomeUpdate, {
+            args: [input.requestFingerprint],
+            startWorkflowOperation: start,
+          }),
         );
         return { kind: 'answered', reply };
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError && CONFLICT.test(error.cause?.message ?? '')) return { kind: 'conflict' };
+        if (error instanceof WorkflowUpdateFailedError && CONFLICT.test(error.cause?.message ?? ''))
+          return { kind: 'conflict' };
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
         const { memo } = await handle(input.bookingId).describe();
-        return memo?.requestFingerprint === input.requestFingerprint ? { kind: 'ended' } : { kind: 'conflict' };
+        return memo?.requestFingerprint === input.requestFingerprint
+          ? { kind: 'ended' }
+          : { kind: 'conflict' };
       }
     },
 
     async pay(bookingId, paymentToken) {
       try {
-        const result = await paymentsLimited(() => handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }));
+        const result = await paymentsLimited(() =>
+          handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }),
+        );
         return { kind: 'answered', result };
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
-        if (isNotFound(error)) return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
+        if (error instanceof WorkflowUpdateFailedError)
+          return { kind: 'rejected', reason: error.cause?.message ?? error.message };
+        if (isNotFound(error))
+          return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
         throw error;
       }
     },
 
     async cancel(bookingId, reason) {
       try {
-        const { refunded } = await paymentsLimited(() => handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] }));
+        const { refunded } = await paymentsLimited(() =>
+          handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] }),
+        );
         return { kind: 'cancelled', refunded };
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
-        if (isNotFound(error)) return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
+        if (error instanceof WorkflowUpdateFailedError)
+          return { kind: 'rejected', reason: error.cause?.message ?? error.message };
+        if (isNotFound(error))
+          return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
         throw error;
       }
     },

@@ -4,7 +4,10 @@ const NOT_FOUND = 5; // gRPC status code
 
 /** The workflow does not exist, or (for an update) has already closed. */
 export function isNotFound(error: unknown): boolean {
-  return error instanceof WorkflowNotFoundError || (isGrpcServiceError(error) && error.code === NOT_FOUND);
+  return (
+    error instanceof WorkflowNotFoundError ||
+    (isGrpcServiceError(error) && error.code === NOT_FOUND)
+  );
 }
 
 /** Executions that ended without the saga closing its own row (e.g. it failed on its first step). */

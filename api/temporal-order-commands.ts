@@ -1,13 +1,21 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { cancelOrderUpdate } from '../workflows/contracts/messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../workflows/contracts/names.js';
-import { CustomerIdAttribute, OrderStatusAttribute } from '../workflows/contracts/search-attributes.js';
+import {
+  CustomerIdAttribute,
+  OrderStatusAttribute,
+} from '../workflows/contracts/search-attributes.js';
 import type { orderSaga } from '../workflows/order-saga.js';
 import type { OrderCommands } from './order-commands.js';
 import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
 
 export function createTemporalOrderCommands(client: Client): OrderCommands {
-  const handle = (orderId: string) => client.workflow.getHandle<typeof orderSaga>(orderWorkflowId(orderId));
+  const handle = (orderId: string) =>
+    client.workflow.getHandle<typeof orderSaga>(orderWorkflowId(orderId));
 
   return {
     async placeOrder(input, requestFingerprint) {
@@ -30,7 +38,9 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
         const { memo } = await handle(input.orderId).describe();
-        return memo?.requestFingerprint === requestFingerprint ? { kind: 'duplicate' } : { kind: 'conflict' };
+        return memo?.requestFingerprint === requestFingerprint
+          ? { kind: 'duplicate' }
+          : { kind: 'conflict' };
       }
     },
 
@@ -39,8 +49,12 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
         await handle(orderId).executeUpdate(cancelOrderUpdate, { args: [{ reason }] });
         return { kind: 'accepted' };
       } catch (error) {
-        if (isNotFound(error)) return (await this.sagaStatus(orderId)) ? { kind: 'rejected', reason: 'the order saga has ended' } : { kind: 'not-found' };
-        if (error instanceof WorkflowUpdateFailedError) return { kind: 'rejected', reason: error.cause?.message ?? error.message };
+        if (isNotFound(error))
+          return (await this.sagaStatus(orderId))
+            ? { kind: 'rejected', reason: 'the order saga has ended' }
+            : { kind: 'not-found' };
+        if (error instanceof WorkflowUpdateFailedError)
+          return { kind: 'rejected', reason: error.cause?.message ?? error.message };
         throw error;
       }
     },

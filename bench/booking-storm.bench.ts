@@ -21,7 +21,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { apiConfigSchema } from '../api/config.js';
 import { loadConfig } from '../config/load-config.js';
@@ -65,6 +64,7 @@ import {
 import { summarize, type LatencySummary } from './support/load.js';
 import { ms, table } from './support/report.js';
 import { backlog, foreignPollers, waitUntilPolling } from './support/task-queue.js';
+import { benchArgs } from './support/cli-args.js';
 
 const READY_TIMEOUT_MS = 120_000; // a worker bundles its workflows at start: tens of seconds on 2 busy cores
 const BACKLOG_WAIT_MS = 180_000;
@@ -103,61 +103,29 @@ Exit status: 0 when every check passes, 1 when one fails (or the run could not b
 options, 130 when interrupted.`;
 
 // ── arguments and configuration ─────────────────────────────────────────────
-const parseFlags = () =>
-  parseArgs({
-    options: {
-      clients: { type: 'string', default: '1000' },
-      seats: { type: 'string', default: '100' },
-      'seats-per-booking': { type: 'string', default: '1' },
-      'price-cents': { type: 'string', default: '2500' },
-      'starts-in': { type: 'string', default: '10m' },
-      workers: { type: 'string', default: '1' },
-      apis: { type: 'string', default: '1' },
-      timeout: { type: 'string', default: '120s' },
-      'warm-connections': { type: 'boolean', default: false },
-      json: { type: 'string' },
-      help: { type: 'boolean', default: false },
-    },
-  });
-let args: ReturnType<typeof parseFlags>['values'];
-try {
-  args = parseFlags().values;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
-
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-/** Milliseconds from `90`, `90s`, `1500ms` or `10m` (a bare number is seconds). */
-function duration(flag: string, value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!match) fail(`--${flag}: expected a duration (e.g. 90, 90s, 1500ms, 10m), got "${value}"`);
-  const n = Number(match[1]);
-  return match[2] === 'ms' ? n : match[2] === 'm' ? n * 60_000 : n * 1_000;
-}
-
-function integer(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    fail(`--${flag}: expected an integer from ${min} to ${max}, got "${value}"`);
-  return n;
-}
-
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const clients = integer('clients', args.clients, 1, 20_000);
-const totalSeats = integer('seats', args.seats, 1, 100_000);
-const seatsPerBooking = integer('seats-per-booking', args['seats-per-booking'], 1, 10);
-const priceCents = integer('price-cents', args['price-cents'], 0, 10_000_000);
-const startsInMs = duration('starts-in', args['starts-in']);
-const workerCount = integer('workers', args.workers, 1, 16);
-const apiCount = integer('apis', args.apis, 1, 16);
-const timeoutMs = duration('timeout', args.timeout);
+const cli = benchArgs(USAGE, {
+  clients: { type: 'string', default: '1000' },
+  seats: { type: 'string', default: '100' },
+  'seats-per-booking': { type: 'string', default: '1' },
+  'price-cents': { type: 'string', default: '2500' },
+  'starts-in': { type: 'string', default: '10m' },
+  workers: { type: 'string', default: '1' },
+  apis: { type: 'string', default: '1' },
+  timeout: { type: 'string', default: '120s' },
+  'warm-connections': { type: 'boolean', default: false },
+  json: { type: 'string' },
+  help: { type: 'boolean', default: false },
+});
+const args = cli.values;
+const { fail } = cli;
+const clients = cli.integer('clients', args.clients, 1, 20_000);
+const totalSeats = cli.integer('seats', args.seats, 1, 100_000);
+const seatsPerBooking = cli.integer('seats-per-booking', args['seats-per-booking'], 1, 10);
+const priceCents = cli.integer('price-cents', args['price-cents'], 0, 10_000_000);
+const startsInMs = cli.durationMs('starts-in', args['starts-in']);
+const workerCount = cli.integer('workers', args.workers, 1, 16);
+const apiCount = cli.integer('apis', args.apis, 1, 16);
+const timeoutMs = cli.durationMs('timeout', args.timeout);
 if (startsInMs < 60_000 || startsInMs > 30 * 86_400_000) fail('--starts-in: from 1m to 30 days');
 if (timeoutMs < 1_000 || timeoutMs > 3_600_000) fail('--timeout: from 1 s to 1 h');
 

@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { Client, Connection, type WorkflowStartOptions } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { pino } from 'pino';
@@ -65,6 +64,8 @@ import {
   WORKER_SETTINGS,
   benchWorkerConfigSchema,
 } from './support/worker-tuning.js';
+import { isAlive } from '../stack/process-control.js';
+import { benchArgs } from './support/cli-args.js';
 
 const TARGETS: Targets = { throughput: 300, p99Ms: 500, ratio: 0.7 };
 const REFERENCE =
@@ -99,56 +100,24 @@ const USAGE = `usage: npm run bench:orders -- [options]
 Worker settings come from the environment, as for the real processes (see workers/config.ts).`;
 
 // ── arguments and configuration ─────────────────────────────────────────────
-const parseFlags = () =>
-  parseArgs({
-    options: {
-      duration: { type: 'string', default: '20' },
-      warmup: { type: 'string', default: '5' },
-      concurrency: { type: 'string', default: '50' },
-      'skip-ceiling': { type: 'boolean', default: false },
-      scenarios: { type: 'string', default: 'rest,client,ceiling' },
-      workers: { type: 'string', default: '1' },
-      'saga-worker': { type: 'string', default: 'real' },
-      json: { type: 'string' },
-      'keep-data': { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-  });
-let args: ReturnType<typeof parseFlags>['values'];
-try {
-  args = parseFlags().values;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
-
-function fail(message: string): never {
-  console.error(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
-
-/** Seconds, optionally with a unit: `20`, `20s`, `1500ms`, `1m`. */
-function seconds(flag: string, value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(value.trim());
-  if (!match) fail(`--${flag}: expected seconds (e.g. 20 or 20s), got "${value}"`);
-  const n = Number(match[1]);
-  return match[2] === 'ms' ? n / 1000 : match[2] === 'm' ? n * 60 : n;
-}
-
-function positiveInt(flag: string, value: string, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    fail(`--${flag}: expected an integer from 1 to ${max}, got "${value}"`);
-  return n;
-}
-
-if (args.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
-const durationMs = seconds('duration', args.duration) * 1000;
-const warmupMs = seconds('warmup', args.warmup) * 1000;
-const concurrency = positiveInt('concurrency', args.concurrency, 1_000);
-const workerCount = positiveInt('workers', args.workers, 8);
+const cli = benchArgs(USAGE, {
+  duration: { type: 'string', default: '20' },
+  warmup: { type: 'string', default: '5' },
+  concurrency: { type: 'string', default: '50' },
+  'skip-ceiling': { type: 'boolean', default: false },
+  scenarios: { type: 'string', default: 'rest,client,ceiling' },
+  workers: { type: 'string', default: '1' },
+  'saga-worker': { type: 'string', default: 'real' },
+  json: { type: 'string' },
+  'keep-data': { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+});
+const args = cli.values;
+const { fail } = cli;
+const durationMs = cli.durationMs('duration', args.duration);
+const warmupMs = cli.durationMs('warmup', args.warmup);
+const concurrency = cli.integer('concurrency', args.concurrency, 1, 1_000);
+const workerCount = cli.integer('workers', args.workers, 1, 8);
 if (durationMs < 1_000 || durationMs > 600_000) fail('--duration: from 1 s to 10 min');
 if (warmupMs > 300_000) fail('--warmup: at most 5 min');
 const SAGA_WORKERS = ['real', 'bench', 'bench-local', 'in-api', 'in-api-local'] as const;
@@ -264,15 +233,6 @@ async function warnAboutForeignWorkers(taskQueue: string, ours: Set<number>) {
       console.warn(
         `warning: another worker (${identity}) polls ${taskQueue}: it takes part of the load`,
       );
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -4,9 +4,7 @@ import { z } from 'zod';
 
 export const port = z.coerce.number().int().min(1).max(65535);
 
-const hostPort = z
-  .string()
-  .regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port');
+const hostPort = z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port');
 
 const duration = z.coerce.number().int().positive();
 

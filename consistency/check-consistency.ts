@@ -13,7 +13,9 @@ async function main() {
     const { events, bookings, charges } = report.checked;
     console.log(`checked ${events} event(s), ${bookings} booking(s), ${charges} gateway charge(s)`);
     if (report.ok) {
-      console.log('consistent: seats are conserved and every confirmed booking has exactly one captured charge');
+      console.log(
+        'consistent: seats are conserved and every confirmed booking has exactly one captured charge',
+      );
       return;
     }
     console.error(`INCONSISTENT: ${report.offenders.length} offender(s)`);

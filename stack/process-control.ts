@@ -61,7 +61,10 @@ export function isAlive(pid: number): boolean {
 /** Signals the process group (SIGTERM unless told otherwise), waits `graceMs`, then SIGKILLs. */
 export async function stopProcess(
   pid: number,
-  { signal: stopSignal = 'SIGTERM', graceMs = 15_000 }: { signal?: NodeJS.Signals; graceMs?: number } = {},
+  {
+    signal: stopSignal = 'SIGTERM',
+    graceMs = 15_000,
+  }: { signal?: NodeJS.Signals; graceMs?: number } = {},
 ): Promise<void> {
   const signal = (sig: NodeJS.Signals) => {
     try {
@@ -97,7 +100,11 @@ export function canConnect(host: string, port: number, timeoutMs = 1_000): Promi
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
-  { timeoutMs, intervalMs = 200, logFile }: { timeoutMs: number; intervalMs?: number; logFile?: string },
+  {
+    timeoutMs,
+    intervalMs = 200,
+    logFile,
+  }: { timeoutMs: number; intervalMs?: number; logFile?: string },
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -110,7 +117,11 @@ export async function waitUntil(
 
 export function tailFile(file: string, lines: number): string {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').slice(-lines - 1).join('\n');
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n');
   } catch {
     return '(no log)';
   }

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { cacheSettings, databaseSettings, logSettings, paymentGatewaySettings, redisSettings, temporalSettings } from '../config/settings.js';
+import {
+  cacheSettings,
+  databaseSettings,
+  logSettings,
+  paymentGatewaySettings,
+  redisSettings,
+  temporalSettings,
+} from '../config/settings.js';
 
 const count = z.coerce.number().int().min(1);
 

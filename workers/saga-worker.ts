@@ -19,16 +19,29 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.met
 async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
   const logger = createLogger('saga-worker', config.LOG_LEVEL);
-  const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
+  const prisma = createPrismaClient({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
   const redis = createCacheRedis(config.REDIS_URL);
-  const payments = createHttpPaymentGateway({ baseUrl: config.PAYMENT_GATEWAY_URL, timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS });
+  const payments = createHttpPaymentGateway({
+    baseUrl: config.PAYMENT_GATEWAY_URL,
+    timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
+  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
-    const eventCache = createRedisEventCache({ redis, ttlMs: config.EVENT_CACHE_TTL_SECONDS * 1_000, logger });
+    const eventCache = createRedisEventCache({
+      redis,
+      ttlMs: config.EVENT_CACHE_TTL_SECONDS * 1_000,
+      logger,
+    });
     const activities = createActivities({ prisma, payments, logger, eventCache });
     // Webpack's module-by-module report is noise at every start; warnings still show.
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: new DefaultLogger('WARN'),
+    });
     const workers = await Promise.all(
       [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE].map((taskQueue) =>
         Worker.create({
@@ -43,7 +56,10 @@ async function main() {
         }),
       ),
     );
-    logger.info({ taskQueues: [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE], temporal: config.TEMPORAL_ADDRESS }, 'worker ready');
+    logger.info(
+      { taskQueues: [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE], temporal: config.TEMPORAL_ADDRESS },
+      'worker ready',
+    );
     // Each returns after SIGINT/SIGTERM once its in-flight tasks are done.
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {

@@ -1,6 +1,18 @@
-import { ApplicationFailure, allHandlersFinished, condition, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import { sagaActivities } from './activity-proxies.js';
-import { bookingStatusQuery, cancelBookingUpdate, confirmPaymentUpdate, holdOutcomeUpdate } from './contracts/booking-messages.js';
+import {
+  bookingStatusQuery,
+  cancelBookingUpdate,
+  confirmPaymentUpdate,
+  holdOutcomeUpdate,
+} from './contracts/booking-messages.js';
 import type {
   BookingSagaInput,
   BookingSagaResult,
@@ -27,9 +39,18 @@ type Ending = { status: 'EXPIRED' | 'CANCELLED' | 'FAILED'; reason: string };
  */
 export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaResult> {
   const { steps, compensations, notifications } = sagaActivities;
-  const payments = sagaActivities.payments(input.paymentDeadlineSeconds ?? DEFAULT_PAYMENT_DEADLINE_SECONDS);
+  const payments = sagaActivities.payments(
+    input.paymentDeadlineSeconds ?? DEFAULT_PAYMENT_DEADLINE_SECONDS,
+  );
   const { bookingId, eventId, customerId, seats } = input;
-  const state: BookingSagaState = { bookingId, eventId, status: 'PENDING', seats, paying: false, compensations: [] };
+  const state: BookingSagaState = {
+    bookingId,
+    eventId,
+    status: 'PENDING',
+    seats,
+    paying: false,
+    compensations: [],
+  };
   let hold: HoldResult | undefined;
   let payment: ConfirmPaymentRequest | undefined;
   let paymentResult: PaymentResult | undefined;
@@ -43,7 +64,8 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
     state.status = status;
     upsertSearchAttributes([{ key: BookingStatusAttribute, value: status }]);
   };
-  const endedMessage = () => `booking ${bookingId} is ${ending!.status.toLowerCase()}: ${ending!.reason}`;
+  const endedMessage = () =>
+    `booking ${bookingId} is ${ending!.status.toLowerCase()}: ${ending!.reason}`;
 
   setHandler(bookingStatusQuery, () => state);
   setHandler(
@@ -55,7 +77,8 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
     },
     {
       validator: (fingerprint) => {
-        if (fingerprint !== input.requestFingerprint) throw new Error(`booking ${bookingId} was already requested with a different body`);
+        if (fingerprint !== input.requestFingerprint)
+          throw new Error(`booking ${bookingId} was already requested with a different body`);
       },
     },
   );
@@ -69,7 +92,10 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
     {
       validator: (_request) => {
         if (payment && !ending) return;
-        if (ending) throw new Error(ending.status === 'EXPIRED' ? `${endedMessage()}; nothing was charged` : endedMessage());
+        if (ending)
+          throw new Error(
+            ending.status === 'EXPIRED' ? `${endedMessage()}; nothing was charged` : endedMessage(),
+          );
         if (cancel) throw new Error(`booking ${bookingId} is being cancelled`);
         if (state.status !== 'HELD') throw new Error(`booking ${bookingId} has no seats held yet`);
       },
@@ -86,8 +112,10 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
       validator: (_request) => {
         if (cancel) return;
         if (ending) throw new Error(endedMessage());
-        if (payment && !paymentResult) throw new Error(`booking ${bookingId} is being paid for; cancel once that has finished`);
-        if (state.status !== 'HELD' && state.status !== 'CONFIRMED') throw new Error(`booking ${bookingId} has no seats held yet`);
+        if (payment && !paymentResult)
+          throw new Error(`booking ${bookingId} is being paid for; cancel once that has finished`);
+        if (state.status !== 'HELD' && state.status !== 'CONFIRMED')
+          throw new Error(`booking ${bookingId} has no seats held yet`);
       },
     },
   );
@@ -106,7 +134,10 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   const fail = async (failure: { type: string; message: string }): Promise<never> => {
     state.failure = failure;
     await condition(allHandlersFinished);
-    throw ApplicationFailure.nonRetryable(`booking ${bookingId} failed: ${failure.message}`, failure.type);
+    throw ApplicationFailure.nonRetryable(
+      `booking ${bookingId} failed: ${failure.message}`,
+      failure.type,
+    );
   };
   const finish = async (status: BookingSagaResult['status']): Promise<BookingSagaResult> => {
     await condition(allHandlersFinished);
@@ -115,10 +146,18 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
 
   // The hold commits atomically, so before it there is nothing to give back; registered first anyway,
   // so that every later ending releases the seats.
-  saga.addCompensation('release-seats', () => compensations.releaseSeats({ bookingId, ...ending! }));
+  saga.addCompensation('release-seats', () =>
+    compensations.releaseSeats({ bookingId, ...ending! }),
+  );
   let held;
   try {
-    held = await steps.holdSeats({ bookingId, eventId, customerId, seats, holdExpiresAt: new Date(Date.now() + input.holdSeconds * 1_000).toISOString() });
+    held = await steps.holdSeats({
+      bookingId,
+      eventId,
+      customerId,
+      seats,
+      holdExpiresAt: new Date(Date.now() + input.holdSeconds * 1_000).toISOString(),
+    });
   } catch (error) {
     setStatus('FAILED');
     hold = { status: 'FAILED' };
@@ -127,7 +166,10 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   if (held.kind === 'sold-out') {
     // A business outcome, not a failure: the saga completes (the Web UI does not list it as failed),
     // and the booking row and the BookingStatus attribute say FAILED with the reason.
-    state.failure = { type: ErrorType.SoldOut, message: `sold out: ${seats} seat(s) requested, ${held.availableSeats} left` };
+    state.failure = {
+      type: ErrorType.SoldOut,
+      message: `sold out: ${seats} seat(s) requested, ${held.availableSeats} left`,
+    };
     setStatus('FAILED');
     hold = { status: 'SOLD_OUT', availableSeats: held.availableSeats };
     return finish('SOLD_OUT');
@@ -139,7 +181,10 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
 
   // The durable timer: the hold expires unless payment or a cancellation comes first. A payment the
   // validator accepted counts even if the timer fired in the same workflow task.
-  await condition(() => payment !== undefined || cancel !== undefined, Math.max(Date.parse(held.holdExpiresAt) - Date.now(), 1));
+  await condition(
+    () => payment !== undefined || cancel !== undefined,
+    Math.max(Date.parse(held.holdExpiresAt) - Date.now(), 1),
+  );
   if (cancel) {
     await end({ status: 'CANCELLED', reason: cancel.reason ?? 'cancelled by the customer' });
     return finish('CANCELLED');
@@ -151,7 +196,11 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
 
   state.paying = true;
   saga.addCompensation('refund', async (idempotencyKey) => {
-    ({ refunded } = await compensations.refundBooking({ bookingId, idempotencyKey, chargeIdempotencyKey: chargeKey }));
+    ({ refunded } = await compensations.refundBooking({
+      bookingId,
+      idempotencyKey,
+      chargeIdempotencyKey: chargeKey,
+    }));
   });
   try {
     const { chargeId } = await payments.chargeBooking({
@@ -185,7 +234,10 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
     state.notified = true;
   } catch (error) {
     state.notified = false;
-    log.warn('customer notification failed; the booking stays confirmed', { bookingId, error: String(error) });
+    log.warn('customer notification failed; the booking stays confirmed', {
+      bookingId,
+      error: String(error),
+    });
   }
 
   // A confirmed booking can still be cancelled (and refunded) until the event starts.

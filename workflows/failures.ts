@@ -9,7 +9,10 @@ export function failureOf(error: unknown): { type: string; message: string } {
     // Out of time for payment: either the last attempt timed out, or a further retry would not fit.
     const outOfTime = error.cause instanceof TimeoutFailure || error.retryState === 'TIMEOUT';
     if (outOfTime && PAYMENT_ACTIVITIES.has(error.activityType)) {
-      return { type: ErrorType.PaymentDeadlineExceeded, message: 'payment did not complete before the deadline' };
+      return {
+        type: ErrorType.PaymentDeadlineExceeded,
+        message: 'payment did not complete before the deadline',
+      };
     }
     if (error.cause instanceof ApplicationFailure) {
       return { type: error.cause.type ?? 'ActivityFailed', message: error.cause.message };

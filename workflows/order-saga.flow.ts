@@ -2,7 +2,13 @@ import { ApplicationFailure, log, setHandler, upsertSearchAttributes } from '@te
 import type { SagaActivities } from './activity-proxies.js';
 import { cancelOrderUpdate, orderStatusQuery } from './contracts/messages.js';
 import { CustomerIdAttribute, OrderStatusAttribute } from './contracts/search-attributes.js';
-import type { OrderSagaInput, OrderSagaResult, OrderSagaState, OrderStatus, SagaStepName } from './contracts/types.js';
+import type {
+  OrderSagaInput,
+  OrderSagaResult,
+  OrderSagaState,
+  OrderStatus,
+  SagaStepName,
+} from './contracts/types.js';
 import { failureOf } from './failures.js';
 import { Saga } from './saga.js';
 import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
@@ -19,7 +25,13 @@ export async function runOrderSaga(
 ): Promise<OrderSagaResult> {
   const { orderId, customerId } = input;
   const payments = paymentsWithin(input.paymentDeadlineSeconds ?? DEFAULT_PAYMENT_DEADLINE_SECONDS);
-  const state: OrderSagaState = { orderId, status: 'PENDING', completedSteps: [], compensations: [], cancelRequested: false };
+  const state: OrderSagaState = {
+    orderId,
+    status: 'PENDING',
+    completedSteps: [],
+    compensations: [],
+    cancelRequested: false,
+  };
   let confirming = false;
   let compensating = false;
 
@@ -44,9 +56,11 @@ export async function runOrderSaga(
     },
     {
       validator: (_request) => {
-        if (confirming || state.status === 'CONFIRMED') throw new Error(`order ${orderId} is already confirmed`);
+        if (confirming || state.status === 'CONFIRMED')
+          throw new Error(`order ${orderId} is already confirmed`);
         if (compensating) throw new Error(`order ${orderId} has failed and is being undone`);
-        if (state.status === 'CANCELLED' || state.status === 'FAILED') throw new Error(`order ${orderId} is already ${state.status.toLowerCase()}`);
+        if (state.status === 'CANCELLED' || state.status === 'FAILED')
+          throw new Error(`order ${orderId} is already ${state.status.toLowerCase()}`);
       },
     },
   );
@@ -90,7 +104,9 @@ export async function runOrderSaga(
     completed('confirmOrder');
   } catch (error) {
     const cancelled = error instanceof CancelRequested;
-    const failure = cancelled ? { type: 'OrderCancelled', message: 'cancelled by request' } : failureOf(error);
+    const failure = cancelled
+      ? { type: 'OrderCancelled', message: 'cancelled by request' }
+      : failureOf(error);
     state.failure = cancelled ? undefined : failure;
     compensating = true;
     log.warn('order saga compensating', { orderId, reason: failure.message, type: failure.type });
@@ -99,7 +115,10 @@ export async function runOrderSaga(
     await compensations.closeOrder({ orderId, status: finalStatus, reason: failure.message });
     setStatus(finalStatus);
     if (cancelled) return { orderId, status: 'CANCELLED' };
-    throw ApplicationFailure.nonRetryable(`order ${orderId} failed: ${failure.message}`, failure.type);
+    throw ApplicationFailure.nonRetryable(
+      `order ${orderId} failed: ${failure.message}`,
+      failure.type,
+    );
   }
 
   try {
@@ -113,7 +132,10 @@ export async function runOrderSaga(
     completed('notifyCustomer');
   } catch (error) {
     state.notified = false;
-    log.warn('customer notification failed; the order stays confirmed', { orderId, error: String(error) });
+    log.warn('customer notification failed; the order stays confirmed', {
+      orderId,
+      error: String(error),
+    });
   }
   return { orderId, status: 'CONFIRMED', chargeId: state.chargeId };
 }

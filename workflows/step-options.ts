@@ -3,7 +3,10 @@ import type { ActivityOptions } from '@temporalio/workflow';
 export const DEFAULT_PAYMENT_DEADLINE_SECONDS = 60;
 
 /** What ordinary and local activities share: timeouts and retry policy. */
-type StepOptions = Pick<ActivityOptions, 'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'retry'>;
+type StepOptions = Pick<
+  ActivityOptions,
+  'startToCloseTimeout' | 'scheduleToCloseTimeout' | 'retry'
+>;
 
 /**
  * Timeouts and retry policies per kind of saga step, shared by both sagas and by whichever kind of
@@ -35,4 +38,3 @@ export const SAGA_STEP_OPTIONS = {
 } satisfies Record<'steps' | 'compensations' | 'notifications', StepOptions> & {
   payments: (deadlineSeconds: number) => StepOptions;
 };
-

@@ -6,7 +6,12 @@ import { currentCorrelationId } from '../correlation.js';
 import { appendToOutbox, type DomainEvent } from '../outbox/outbox.repository.js';
 import { captureCharge, refundCharge } from '../payment/payment.calls.js';
 import type { PaymentGateway } from '../payment/payment.port.js';
-import { SOLD_OUT_REASON, type BookingRecord, type BookingRepository, type EventRecord } from './bookings.repository.js';
+import {
+  SOLD_OUT_REASON,
+  type BookingRecord,
+  type BookingRepository,
+  type EventRecord,
+} from './bookings.repository.js';
 import type { EventCache } from './event.cache.js';
 
 export interface HoldSeatsInput {
@@ -44,9 +49,17 @@ interface Deps {
   eventCache: EventCache;
 }
 
-const ENDED_EVENT_TYPE = { EXPIRED: 'BookingExpired', CANCELLED: 'BookingCancelled', FAILED: 'BookingFailed' } as const;
+const ENDED_EVENT_TYPE = {
+  EXPIRED: 'BookingExpired',
+  CANCELLED: 'BookingCancelled',
+  FAILED: 'BookingFailed',
+} as const;
 
-const bookingEvent = (bookingId: string, eventType: string, payload: Record<string, unknown>): DomainEvent => ({
+const bookingEvent = (
+  bookingId: string,
+  eventType: string,
+  payload: Record<string, unknown>,
+): DomainEvent => ({
   aggregateType: 'booking',
   aggregateId: bookingId,
   eventType,
@@ -64,7 +77,12 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
     if (booking.status === 'FAILED' && booking.failureReason === SOLD_OUT_REASON) {
       return { kind: 'sold-out', availableSeats: event.availableSeats };
     }
-    return { kind: 'held', totalCents: booking.totalCents, holdExpiresAt: booking.holdExpiresAt, eventStartsAt: event.startsAt };
+    return {
+      kind: 'held',
+      totalCents: booking.totalCents,
+      holdExpiresAt: booking.holdExpiresAt,
+      eventStartsAt: event.startsAt,
+    };
   };
 
   return {
@@ -78,7 +96,11 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
         if (existing) return { outcome: await holdOutcomeOf(tx, existing), changed: undefined };
         const event = await bookings.takeSeats(tx, input.eventId, input.seats);
         const current = event ?? (await bookings.findEvent(tx, input.eventId));
-        if (!current) throw ApplicationFailure.nonRetryable(`event ${input.eventId} does not exist`, ErrorType.EventNotFound);
+        if (!current)
+          throw ApplicationFailure.nonRetryable(
+            `event ${input.eventId} does not exist`,
+            ErrorType.EventNotFound,
+          );
         const totalCents = current.priceCents * input.seats;
         const booking = {
           id: input.bookingId,
@@ -89,17 +111,44 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
           holdExpiresAt: new Date(input.holdExpiresAt),
         };
         if (!event) {
-          await bookings.insertBooking(tx, { ...booking, status: 'FAILED', failureReason: SOLD_OUT_REASON });
-          await appendToOutbox(tx, currentCorrelationId(), bookingEvent(input.bookingId, 'BookingFailed', {
-            eventId: input.eventId, seats: input.seats, reason: SOLD_OUT_REASON, availableSeats: current.availableSeats,
-          }));
-          return { outcome: { kind: 'sold-out', availableSeats: current.availableSeats } as const, changed: undefined };
+          await bookings.insertBooking(tx, {
+            ...booking,
+            status: 'FAILED',
+            failureReason: SOLD_OUT_REASON,
+          });
+          await appendToOutbox(
+            tx,
+            currentCorrelationId(),
+            bookingEvent(input.bookingId, 'BookingFailed', {
+              eventId: input.eventId,
+              seats: input.seats,
+              reason: SOLD_OUT_REASON,
+              availableSeats: current.availableSeats,
+            }),
+          );
+          return {
+            outcome: { kind: 'sold-out', availableSeats: current.availableSeats } as const,
+            changed: undefined,
+          };
         }
         await bookings.insertBooking(tx, { ...booking, status: 'HELD', failureReason: null });
-        await appendToOutbox(tx, currentCorrelationId(), bookingEvent(input.bookingId, 'SeatsHeld', {
-          eventId: input.eventId, customerId: input.customerId, seats: input.seats, totalCents, holdExpiresAt: input.holdExpiresAt,
-        }));
-        const held: HoldOutcome = { kind: 'held', totalCents, holdExpiresAt: input.holdExpiresAt, eventStartsAt: event.startsAt };
+        await appendToOutbox(
+          tx,
+          currentCorrelationId(),
+          bookingEvent(input.bookingId, 'SeatsHeld', {
+            eventId: input.eventId,
+            customerId: input.customerId,
+            seats: input.seats,
+            totalCents,
+            holdExpiresAt: input.holdExpiresAt,
+          }),
+        );
+        const held: HoldOutcome = {
+          kind: 'held',
+          totalCents,
+          holdExpiresAt: input.holdExpiresAt,
+          eventStartsAt: event.startsAt,
+        };
         return { outcome: held, changed: event };
       });
       await publish(changed);
@@ -110,16 +159,26 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
      * Compensation of holdSeats: gives held (or confirmed) seats back and ends the booking with
      * `status`. With no booking row there is nothing to give back: a hold commits atomically.
      */
-    async releaseSeats({ bookingId, status, reason }: ReleaseSeatsInput): Promise<{ released: boolean }> {
+    async releaseSeats({
+      bookingId,
+      status,
+      reason,
+    }: ReleaseSeatsInput): Promise<{ released: boolean }> {
       const changed = await prisma.$transaction(async (tx) => {
         const booking = await bookings.lockBooking(tx, bookingId);
-        if (!booking || (booking.status !== 'HELD' && booking.status !== 'CONFIRMED')) return undefined;
+        if (!booking || (booking.status !== 'HELD' && booking.status !== 'CONFIRMED'))
+          return undefined;
         const event = await bookings.returnSeats(tx, booking.eventId, booking.seats);
-        await bookings.transition(tx, bookingId, ['HELD', 'CONFIRMED'], status, { failureReason: reason });
+        await bookings.transition(tx, bookingId, ['HELD', 'CONFIRMED'], status, {
+          failureReason: reason,
+        });
         await appendToOutbox(
           tx,
           currentCorrelationId(),
-          bookingEvent(bookingId, 'SeatsReleased', { eventId: booking.eventId, seats: booking.seats }),
+          bookingEvent(bookingId, 'SeatsReleased', {
+            eventId: booking.eventId,
+            seats: booking.seats,
+          }),
           bookingEvent(bookingId, ENDED_EVENT_TYPE[status], { eventId: booking.eventId, reason }),
         );
         return event;
@@ -138,7 +197,11 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
       });
       await prisma.$transaction(async (tx) => {
         if (!(await bookings.recordCharge(tx, input.bookingId, chargeId))) return;
-        await appendToOutbox(tx, currentCorrelationId(), bookingEvent(input.bookingId, 'PaymentCaptured', { chargeId, amountCents }));
+        await appendToOutbox(
+          tx,
+          currentCorrelationId(),
+          bookingEvent(input.bookingId, 'PaymentCaptured', { chargeId, amountCents }),
+        );
       });
       return { chargeId };
     },
@@ -152,9 +215,15 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
       if (outcome.kind === 'voided') return { refunded: false };
       await prisma.$transaction(async (tx) => {
         if (!(await bookings.recordRefund(tx, input.bookingId, outcome.refundId))) return;
-        await appendToOutbox(tx, currentCorrelationId(), bookingEvent(input.bookingId, 'PaymentRefunded', {
-          chargeId: outcome.chargeId, refundId: outcome.refundId, amountCents: outcome.amountCents,
-        }));
+        await appendToOutbox(
+          tx,
+          currentCorrelationId(),
+          bookingEvent(input.bookingId, 'PaymentRefunded', {
+            chargeId: outcome.chargeId,
+            refundId: outcome.refundId,
+            amountCents: outcome.amountCents,
+          }),
+        );
       });
       return { refunded: true };
     },
@@ -163,7 +232,11 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
     async confirmBooking({ bookingId }: { bookingId: string }): Promise<void> {
       await prisma.$transaction(async (tx) => {
         if (!(await bookings.transition(tx, bookingId, ['HELD'], 'CONFIRMED'))) return;
-        await appendToOutbox(tx, currentCorrelationId(), bookingEvent(bookingId, 'BookingConfirmed', {}));
+        await appendToOutbox(
+          tx,
+          currentCorrelationId(),
+          bookingEvent(bookingId, 'BookingConfirmed', {}),
+        );
       });
     },
   };

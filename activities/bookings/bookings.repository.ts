@@ -88,7 +88,9 @@ export function createBookingRepository() {
     },
 
     async insertEvent(db: Db, event: NewEvent): Promise<EventRecord> {
-      const created = await db.event.create({ data: { ...event, availableSeats: event.totalSeats } });
+      const created = await db.event.create({
+        data: { ...event, availableSeats: event.totalSeats },
+      });
       return toEvent({
         id: created.id,
         title: created.title,
@@ -127,13 +129,18 @@ export function createBookingRepository() {
 
     /** Row lock: serialises the steps and compensations of one booking. */
     async lockBooking(db: Db, id: string): Promise<BookingRecord | null> {
-      const rows = await db.$queryRaw<{ id: string }[]>`SELECT id FROM bookings WHERE id = ${id} FOR UPDATE`;
+      const rows = await db.$queryRaw<
+        { id: string }[]
+      >`SELECT id FROM bookings WHERE id = ${id} FOR UPDATE`;
       return rows.length === 0 ? null : this.findBooking(db, id);
     },
 
     async insertBooking(
       db: Db,
-      booking: Pick<BookingRecord, 'id' | 'eventId' | 'customerId' | 'seats' | 'status' | 'totalCents' | 'failureReason'> & {
+      booking: Pick<
+        BookingRecord,
+        'id' | 'eventId' | 'customerId' | 'seats' | 'status' | 'totalCents' | 'failureReason'
+      > & {
         holdExpiresAt: Date;
       },
     ): Promise<void> {
@@ -148,17 +155,26 @@ export function createBookingRepository() {
       to: BookingRecord['status'],
       data: { chargeId?: string; failureReason?: string } = {},
     ): Promise<boolean> {
-      const { count } = await db.booking.updateMany({ where: { id, status: { in: from } }, data: { status: to, ...data } });
+      const { count } = await db.booking.updateMany({
+        where: { id, status: { in: from } },
+        data: { status: to, ...data },
+      });
       return count === 1;
     },
 
     async recordCharge(db: Db, id: string, chargeId: string): Promise<boolean> {
-      const { count } = await db.booking.updateMany({ where: { id, status: 'HELD', chargeId: null }, data: { chargeId } });
+      const { count } = await db.booking.updateMany({
+        where: { id, status: 'HELD', chargeId: null },
+        data: { chargeId },
+      });
       return count === 1;
     },
 
     async recordRefund(db: Db, id: string, refundId: string): Promise<boolean> {
-      const { count } = await db.booking.updateMany({ where: { id, refundId: null }, data: { refundId } });
+      const { count } = await db.booking.updateMany({
+        where: { id, refundId: null },
+        data: { refundId },
+      });
       return count === 1;
     },
   };

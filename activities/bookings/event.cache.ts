@@ -2,7 +2,8 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { EventRecord } from './bookings.repository.js';
 
-export type CachedRead = { kind: 'hit'; event: EventRecord } | { kind: 'miss' } | { kind: 'unavailable' };
+export type CachedRead =
+  { kind: 'hit'; event: EventRecord } | { kind: 'miss' } | { kind: 'unavailable' };
 
 /**
  * A read cache of events and their availability. It never throws: while the cache server is
@@ -39,7 +40,15 @@ export function createCacheRedis(url: string): Redis {
   return redis;
 }
 
-export function createRedisEventCache({ redis, ttlMs, logger }: { redis: Redis; ttlMs: number; logger: Pick<Logger, 'warn' | 'info'> }): EventCache {
+export function createRedisEventCache({
+  redis,
+  ttlMs,
+  logger,
+}: {
+  redis: Redis;
+  ttlMs: number;
+  logger: Pick<Logger, 'warn' | 'info'>;
+}): EventCache {
   let down = false;
   const fellBack = (error: unknown) => {
     // While the very first connection is still being made, a command fails without Redis being down.
@@ -56,7 +65,9 @@ export function createRedisEventCache({ redis, ttlMs, logger }: { redis: Redis; 
       try {
         const cached = await redis.hget(key(eventId), 'event');
         recovered();
-        return cached ? { kind: 'hit', event: JSON.parse(cached) as EventRecord } : { kind: 'miss' };
+        return cached
+          ? { kind: 'hit', event: JSON.parse(cached) as EventRecord }
+          : { kind: 'miss' };
       } catch (error) {
         fellBack(error);
         return { kind: 'unavailable' };
@@ -64,7 +75,14 @@ export function createRedisEventCache({ redis, ttlMs, logger }: { redis: Redis; 
     },
     async put(event) {
       try {
-        await redis.eval(PUT_IF_NEWER, 1, key(event.id), event.version, JSON.stringify(event), ttlMs);
+        await redis.eval(
+          PUT_IF_NEWER,
+          1,
+          key(event.id),
+          event.version,
+          JSON.stringify(event),
+          ttlMs,
+        );
         recovered();
         return true;
       } catch (error) {

@@ -17,12 +17,25 @@ export interface NotificationProvider {
 }
 
 /** The default provider: an outbox-backed row in `notifications` plus a log line. */
-export function createDatabaseNotificationProvider({ prisma, logger }: { prisma: PrismaClient; logger: Logger }): NotificationProvider {
+export function createDatabaseNotificationProvider({
+  prisma,
+  logger,
+}: {
+  prisma: PrismaClient;
+  logger: Logger;
+}): NotificationProvider {
   return {
     async send(notification, correlationId) {
       await prisma.$transaction(async (tx) => {
         const { count } = await tx.notification.createMany({
-          data: [{ id: notification.idempotencyKey, recipient: notification.recipient, subject: notification.subject, body: notification.body }],
+          data: [
+            {
+              id: notification.idempotencyKey,
+              recipient: notification.recipient,
+              subject: notification.subject,
+              body: notification.body,
+            },
+          ],
           skipDuplicates: true,
         });
         if (count === 0) return;
@@ -30,10 +43,17 @@ export function createDatabaseNotificationProvider({ prisma, logger }: { prisma:
           aggregateType: notification.about.type,
           aggregateId: notification.about.id,
           eventType: 'CustomerNotified',
-          payload: { [`${notification.about.type}Id`]: notification.about.id, recipient: notification.recipient, subject: notification.subject },
+          payload: {
+            [`${notification.about.type}Id`]: notification.about.id,
+            recipient: notification.recipient,
+            subject: notification.subject,
+          },
         });
       });
-      logger.info({ correlationId, recipient: notification.recipient, subject: notification.subject }, 'notification sent');
+      logger.info(
+        { correlationId, recipient: notification.recipient, subject: notification.subject },
+        'notification sent',
+      );
     },
   };
 }

@@ -35,12 +35,21 @@ export const createPaymentActivities = ({ prisma, payments, orders }: Deps) => (
       customerId: input.customerId,
     });
     await prisma.$transaction(async (tx) => {
-      if (!(await orders.transition(tx, input.orderId, ['RESERVED'], 'PAID', { chargeId: outcome.chargeId }))) return;
+      if (
+        !(await orders.transition(tx, input.orderId, ['RESERVED'], 'PAID', {
+          chargeId: outcome.chargeId,
+        }))
+      )
+        return;
       await appendToOutbox(tx, currentCorrelationId(), {
         aggregateType: 'order',
         aggregateId: input.orderId,
         eventType: 'PaymentCaptured',
-        payload: { orderId: input.orderId, chargeId: outcome.chargeId, amountCents: outcome.amountCents },
+        payload: {
+          orderId: input.orderId,
+          chargeId: outcome.chargeId,
+          amountCents: outcome.amountCents,
+        },
       });
     });
     return { chargeId: outcome.chargeId };
@@ -59,7 +68,12 @@ export const createPaymentActivities = ({ prisma, payments, orders }: Deps) => (
         aggregateType: 'order',
         aggregateId: input.orderId,
         eventType: 'PaymentRefunded',
-        payload: { orderId: input.orderId, chargeId: outcome.chargeId, refundId: outcome.refundId, amountCents: outcome.amountCents },
+        payload: {
+          orderId: input.orderId,
+          chargeId: outcome.chargeId,
+          refundId: outcome.refundId,
+          amountCents: outcome.amountCents,
+        },
       });
     });
     return { refunded: true };

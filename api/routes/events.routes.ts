@@ -11,7 +11,9 @@ const createEventRoute = createRoute({
   path: '/events',
   tags: ['events'],
   summary: 'Create an event with a fixed number of seats',
-  request: { body: { content: { 'application/json': { schema: CreateEventBody } }, required: true } },
+  request: {
+    body: { content: { 'application/json': { schema: CreateEventBody } }, required: true },
+  },
   responses: {
     201: json(EventSchema, 'The event, all seats available'),
     400: json(ErrorSchema, 'Invalid request; nothing was written'),
@@ -27,7 +29,13 @@ const getEventRoute = createRoute({
   responses: {
     200: {
       ...json(EventSchema, 'The event'),
-      headers: { 'X-Cache': { description: 'HIT (from Redis), MISS (from Postgres, now cached) or BYPASS (Redis unavailable; from Postgres)', schema: { type: 'string' } } },
+      headers: {
+        'X-Cache': {
+          description:
+            'HIT (from Redis), MISS (from Postgres, now cached) or BYPASS (Redis unavailable; from Postgres)',
+          schema: { type: 'string' },
+        },
+      },
     },
     400: json(ErrorSchema, 'Invalid event id'),
     404: json(ErrorSchema, 'No such event'),

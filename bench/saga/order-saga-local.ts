@@ -21,7 +21,8 @@ const options = SAGA_STEP_OPTIONS;
 const steps = proxyLocalActivities<Activities>(options.steps);
 const compensations = proxyLocalActivities<Activities>(options.compensations);
 const notifications = proxyLocalActivities<Activities>(options.notifications);
-const payments = (deadlineSeconds: number) => proxyLocalActivities<Activities>(options.payments(deadlineSeconds));
+const payments = (deadlineSeconds: number) =>
+  proxyLocalActivities<Activities>(options.payments(deadlineSeconds));
 
 export async function orderSagaLocal(input: OrderSagaInput): Promise<OrderSagaResult> {
   return runOrderSaga(input, { steps, compensations, notifications, payments });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
 import { waitForChild, type Child } from './children.js';
+import { isAlive } from '../../stack/process-control.js';
 
 const WORKFLOW_TASK_QUEUE_TYPE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
 const ACTIVITY_TASK_QUEUE_TYPE = 2; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
@@ -44,15 +45,6 @@ export async function waitUntilPolling(
       (await workflowPollers(client, namespace, taskQueue)).some((p) => p.identity === identity),
     timeoutMs,
   );
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

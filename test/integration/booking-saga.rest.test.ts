@@ -13,7 +13,12 @@ import { createTemporalOrderCommands } from '../../api/temporal-order-commands.j
 import { checkConsistency, httpLedgerSource } from '../../consistency/consistency.check.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
-import { ledgerFor, recordHistory, startSagaWorker, waitUntil } from '../support/integration-helpers.js';
+import {
+  ledgerFor,
+  recordHistory,
+  startSagaWorker,
+  waitUntil,
+} from '../support/integration-helpers.js';
 import { startRedisServer } from '../support/redis-server.js';
 
 /**
@@ -47,7 +52,12 @@ beforeAll(async () => {
     address: env.TEMPORAL_ADDRESS!,
     namespace,
     taskQueue,
-    deps: { prisma, payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 10_000 }), logger, eventCache: cache },
+    deps: {
+      prisma,
+      payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 10_000 }),
+      logger,
+      eventCache: cache,
+    },
   }));
   const appWith = (holdSeconds: number) =>
     createApp({
@@ -81,7 +91,10 @@ const post = (target: App, path: string, body?: unknown, headers: Record<string,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
 
-async function createEvent(totalSeats: number, { priceCents = 1_500, startsInMs = 86_400_000 } = {}): Promise<string> {
+async function createEvent(
+  totalSeats: number,
+  { priceCents = 1_500, startsInMs = 86_400_000 } = {},
+): Promise<string> {
   const response = await post(app, '/events', {
     title: `integration ${randomUUID()}`,
     startsAt: new Date(Date.now() + startsInMs).toISOString(),
@@ -94,46 +107,72 @@ async function createEvent(totalSeats: number, { priceCents = 1_500, startsInMs 
 
 const newKey = () => `it-${randomUUID()}`;
 
-function book(eventId: string, { key = newKey(), seats = 1, customerId = 'customer-it', target = app } = {}) {
+function book(
+  eventId: string,
+  { key = newKey(), seats = 1, customerId = 'customer-it', target = app } = {},
+) {
   return post(target, '/bookings', { eventId, customerId, seats }, { 'idempotency-key': key });
 }
 
-async function held(eventId: string, options: { seats?: number; target?: App } = {}): Promise<string> {
+async function held(
+  eventId: string,
+  options: { seats?: number; target?: App } = {},
+): Promise<string> {
   const key = newKey();
   const response = await book(eventId, { ...options, key });
   expect(response.status, await response.clone().text()).toBe(201);
   return key;
 }
 
-const pay = (bookingId: string, paymentToken = 'tok_visa') => post(app, `/bookings/${bookingId}/pay`, { paymentToken });
-const cancel = (bookingId: string, reason?: string) => post(app, `/bookings/${bookingId}/cancel`, reason ? { reason } : {});
+const pay = (bookingId: string, paymentToken = 'tok_visa') =>
+  post(app, `/bookings/${bookingId}/pay`, { paymentToken });
+const cancel = (bookingId: string, reason?: string) =>
+  post(app, `/bookings/${bookingId}/cancel`, reason ? { reason } : {});
 
 async function getEvent(eventId: string) {
   const response = await app.request(`/events/${eventId}`);
   expect(response.status).toBe(200);
-  return { cache: response.headers.get('x-cache'), availableSeats: ((await response.json()) as { availableSeats: number }).availableSeats };
+  return {
+    cache: response.headers.get('x-cache'),
+    availableSeats: ((await response.json()) as { availableSeats: number }).availableSeats,
+  };
 }
 
 async function getBooking(bookingId: string) {
   const response = await app.request(`/bookings/${bookingId}`);
   expect(response.status).toBe(200);
-  return (await response.json()) as { status: string; chargeId: string | null; refundId: string | null; failureReason: string | null };
+  return (await response.json()) as {
+    status: string;
+    chargeId: string | null;
+    refundId: string | null;
+    failureReason: string | null;
+  };
 }
 
-const seatsOf = async (eventId: string) => (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).availableSeats;
+const seatsOf = async (eventId: string) =>
+  (await prisma.event.findUniqueOrThrow({ where: { id: eventId } })).availableSeats;
 
 const eventTypesOf = async (bookingId: string) =>
-  (await prisma.outboxEvent.findMany({ where: { aggregateType: 'booking', aggregateId: bookingId }, orderBy: { sequence: 'asc' } })).map(
-    (e) => e.eventType,
-  );
+  (
+    await prisma.outboxEvent.findMany({
+      where: { aggregateType: 'booking', aggregateId: bookingId },
+      orderBy: { sequence: 'asc' },
+    })
+  ).map((e) => e.eventType);
 
 const chargeKeyOf = (bookingId: string) => `${bookingWorkflowId(bookingId)}:charge`;
 
 /** The consistency check's offenders that concern this test's event or bookings. */
 async function offendersFor(eventId: string) {
-  const bookingIds = new Set((await prisma.booking.findMany({ where: { eventId }, select: { id: true } })).map((b) => b.id));
+  const bookingIds = new Set(
+    (await prisma.booking.findMany({ where: { eventId }, select: { id: true } })).map((b) => b.id),
+  );
   const { offenders } = await checkConsistency(prisma, httpLedgerSource(gatewayUrl));
-  return offenders.filter((o) => ('eventId' in o && o.eventId === eventId) || ('bookingId' in o && bookingIds.has(o.bookingId)));
+  return offenders.filter(
+    (o) =>
+      ('eventId' in o && o.eventId === eventId) ||
+      ('bookingId' in o && bookingIds.has(o.bookingId)),
+  );
 }
 
 async function sagaEnded(bookingId: string) {
@@ -158,8 +197,15 @@ describe('booking saga through the REST API (real stack)', () => {
     const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
     expect(ledger.charges).toHaveLength(1);
     expect(ledger.charges[0]).toMatchObject({ chargeId, status: 'captured', amountCents: 3_000 });
-    await waitUntil('the notification', async () => ((await eventTypesOf(key)).includes('CustomerNotified') ? true : undefined));
-    expect(await eventTypesOf(key)).toEqual(['SeatsHeld', 'PaymentCaptured', 'BookingConfirmed', 'CustomerNotified']);
+    await waitUntil('the notification', async () =>
+      (await eventTypesOf(key)).includes('CustomerNotified') ? true : undefined,
+    );
+    expect(await eventTypesOf(key)).toEqual([
+      'SeatsHeld',
+      'PaymentCaptured',
+      'BookingConfirmed',
+      'CustomerNotified',
+    ]);
     expect(await offendersFor(eventId)).toEqual([]);
     await recordHistory(client, bookingWorkflowId(key), 'booking-saga-confirmed');
   });
@@ -170,16 +216,23 @@ describe('booking saga through the REST API (real stack)', () => {
     const statuses = responses.map((r) => r.status).sort();
     expect(statuses.filter((s) => s === 201)).toHaveLength(5);
     expect(statuses.filter((s) => s === 409)).toHaveLength(15);
-    const soldOut = (await responses.find((r) => r.status === 409)!.json()) as { error: string; availableSeats: number };
+    const soldOut = (await responses.find((r) => r.status === 409)!.json()) as {
+      error: string;
+      availableSeats: number;
+    };
     expect(soldOut.error).toMatch(/^sold out/);
     expect(await seatsOf(eventId)).toBe(0);
     expect(await prisma.booking.count({ where: { eventId, status: 'HELD' } })).toBe(5);
     expect(await offendersFor(eventId)).toEqual([]);
 
-    const soldOutKey = (await prisma.booking.findFirstOrThrow({ where: { eventId, status: 'FAILED' } })).id;
+    const soldOutKey = (
+      await prisma.booking.findFirstOrThrow({ where: { eventId, status: 'FAILED' } })
+    ).id;
     await recordHistory(client, bookingWorkflowId(soldOutKey), 'booking-saga-sold-out');
     // Give the seats back so the sagas end.
-    const heldIds = (await prisma.booking.findMany({ where: { eventId, status: 'HELD' }, select: { id: true } })).map((b) => b.id);
+    const heldIds = (
+      await prisma.booking.findMany({ where: { eventId, status: 'HELD' }, select: { id: true } })
+    ).map((b) => b.id);
     for (const id of heldIds) expect((await cancel(id)).status).toBe(200);
     expect(await seatsOf(eventId)).toBe(5);
   });
@@ -194,7 +247,9 @@ describe('booking saga through the REST API (real stack)', () => {
 
     const late = await pay(key);
     expect(late.status).toBe(409);
-    expect(((await late.json()) as { error: string }).error).toMatch(/expired.*nothing was charged/);
+    expect(((await late.json()) as { error: string }).error).toMatch(
+      /expired.*nothing was charged/,
+    );
     expect((await ledgerFor(gatewayUrl, chargeKeyOf(key))).charges).toEqual([]);
     expect(await eventTypesOf(key)).toEqual(['SeatsHeld', 'SeatsReleased', 'BookingExpired']);
     expect(await offendersFor(eventId)).toEqual([]);
@@ -206,8 +261,15 @@ describe('booking saga through the REST API (real stack)', () => {
     const key = await held(eventId);
     const payment = await pay(key, 'tok_declined');
     expect(payment.status).toBe(402);
-    expect(await payment.json()).toMatchObject({ status: 'FAILED', type: 'PaymentDeclined', error: 'payment declined: card_declined' });
-    expect(await getBooking(key)).toMatchObject({ status: 'FAILED', failureReason: 'payment declined: card_declined' });
+    expect(await payment.json()).toMatchObject({
+      status: 'FAILED',
+      type: 'PaymentDeclined',
+      error: 'payment declined: card_declined',
+    });
+    expect(await getBooking(key)).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'payment declined: card_declined',
+    });
     expect(await seatsOf(eventId)).toBe(2);
     const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
     expect(ledger.charges.map((c) => c.status)).toEqual(['declined']);
@@ -223,11 +285,17 @@ describe('booking saga through the REST API (real stack)', () => {
     const cancelled = await cancel(key, 'cannot make it');
     expect(cancelled.status).toBe(200);
     expect(await cancelled.json()).toEqual({ bookingId: key, status: 'CANCELLED', refunded: true });
-    expect(await getBooking(key)).toMatchObject({ status: 'CANCELLED', failureReason: 'cannot make it' });
+    expect(await getBooking(key)).toMatchObject({
+      status: 'CANCELLED',
+      failureReason: 'cannot make it',
+    });
     expect(await seatsOf(eventId)).toBe(4);
     const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
     expect(ledger.refunds).toHaveLength(1);
-    expect(ledger.refunds[0]).toMatchObject({ status: 'refunded', chargeId: ledger.charges[0]!.chargeId });
+    expect(ledger.refunds[0]).toMatchObject({
+      status: 'refunded',
+      chargeId: ledger.charges[0]!.chargeId,
+    });
     expect((await cancel(key)).status).toBe(409);
     expect(await offendersFor(eventId)).toEqual([]);
     await waitUntil('the saga to end', () => sagaEnded(key));
@@ -237,13 +305,20 @@ describe('booking saga through the REST API (real stack)', () => {
   it('cancel while held releases the seats; cancel during a slow payment is refused until it has finished', async () => {
     const eventId = await createEvent(2);
     const first = await held(eventId);
-    expect(await (await cancel(first)).json()).toEqual({ bookingId: first, status: 'CANCELLED', refunded: false });
+    expect(await (await cancel(first)).json()).toEqual({
+      bookingId: first,
+      status: 'CANCELLED',
+      refunded: false,
+    });
     expect(await seatsOf(eventId)).toBe(2);
 
     const second = await held(eventId);
     const slowPayment = pay(second, 'tok_slow'); // the gateway takes ~3 s
     await waitUntil('the charge to start', async () =>
-      (await client.workflow.getHandle(bookingWorkflowId(second)).describe()).raw.pendingActivities?.length ? true : undefined,
+      (await client.workflow.getHandle(bookingWorkflowId(second)).describe()).raw.pendingActivities
+        ?.length
+        ? true
+        : undefined,
     );
     const refused = await cancel(second);
     expect(refused.status).toBe(409);

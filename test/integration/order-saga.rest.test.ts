@@ -11,7 +11,12 @@ import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { orderStatusQuery } from '../../workflows/contracts/messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { orderSaga } from '../../workflows/order-saga.js';
-import { ledgerFor as ledgerForKey, recordHistory as saveHistory, startSagaWorker, waitUntil } from '../support/integration-helpers.js';
+import {
+  ledgerFor as ledgerForKey,
+  recordHistory as saveHistory,
+  startSagaWorker,
+  waitUntil,
+} from '../support/integration-helpers.js';
 
 /**
  * The order saga end to end through the REST API, on the real stack: the API and a saga worker run
@@ -134,7 +139,8 @@ async function reservationsOf(orderId: string) {
 }
 
 /** Saves the saga's history for the replay tests when RECORD_HISTORIES=1. */
-const recordHistory = (caseName: string, orderId: string) => saveHistory(client, orderWorkflowId(orderId), `order-saga-${caseName}`);
+const recordHistory = (caseName: string, orderId: string) =>
+  saveHistory(client, orderWorkflowId(orderId), `order-saga-${caseName}`);
 
 /** Attempt number of the last (successful) chargePayment attempt, from the saga's history. */
 async function chargeAttempts(orderId: string): Promise<number> {

@@ -50,7 +50,10 @@ describe('saga replay', () => {
   });
 
   it.each(['order', 'booking'])('has recorded %s-saga histories to replay', (saga) => {
-    expect(historyFiles.filter((f) => f.startsWith(`${saga}-saga-`)).length, `no ${saga}-saga-*.json in ${HISTORIES_DIR}`).toBeGreaterThan(0);
+    expect(
+      historyFiles.filter((f) => f.startsWith(`${saga}-saga-`)).length,
+      `no ${saga}-saga-*.json in ${HISTORIES_DIR}`,
+    ).toBeGreaterThan(0);
   });
 
   it.each(historyFiles)('replays %s without error', (file) => {

@@ -2,10 +2,10 @@
  * Wraps fake activities so that every call (name and input) is recorded in order. Each default
  * can be overridden per test.
  */
-export function recordingFakes<Name extends string, Fakes extends Record<Name, (input: never) => Promise<unknown>>>(
-  defaults: Fakes,
-  overrides: Partial<Fakes>,
-) {
+export function recordingFakes<
+  Name extends string,
+  Fakes extends Record<Name, (input: never) => Promise<unknown>>,
+>(defaults: Fakes, overrides: Partial<Fakes>) {
   const calls: { name: Name; input: unknown }[] = [];
   const merged = { ...defaults, ...overrides };
   const recorded = Object.fromEntries(

@@ -18,7 +18,10 @@ export const FAKE_SEAT_PRICE_CENTS = 2_500;
  * Fake booking-saga activities that record every call. The hold succeeds for an event that starts
  * `eventStartsInMs` after the hold (workflow time), so a confirmed saga ends then.
  */
-export function fakeBookingActivities(overrides: Partial<FakeBookingActivities> = {}, eventStartsInMs = 24 * 3_600_000) {
+export function fakeBookingActivities(
+  overrides: Partial<FakeBookingActivities> = {},
+  eventStartsInMs = 24 * 3_600_000,
+) {
   return recordingFakes<BookingActivityName, FakeBookingActivities>(
     {
       holdSeats: async (input: HoldSeatsInput) => ({

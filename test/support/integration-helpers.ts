@@ -11,7 +11,11 @@ import { workflowBundle } from './workflow-worker.js';
 const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', import.meta.url));
 
 /** Polls until `probe` returns a value. */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -33,7 +37,11 @@ export async function ledgerFor(gatewayUrl: string, chargeKey: string): Promise<
 }
 
 /** Saves a saga's history as `histories/<file>.json` for the replay tests, when RECORD_HISTORIES=1. */
-export async function recordHistory(client: Client, workflowId: string, file: string): Promise<void> {
+export async function recordHistory(
+  client: Client,
+  workflowId: string,
+  file: string,
+): Promise<void> {
   if (process.env.RECORD_HISTORIES !== '1') return;
   const history = await client.workflow.getHandle(workflowId).fetchHistory();
   await mkdir(HISTORIES_DIR, { recursive: true });
@@ -44,7 +52,17 @@ export async function recordHistory(client: Client, workflowId: string, file: st
  * A Temporal client and a saga worker running in the test process against the real dev server,
  * with the real activities built from `deps`. `stop()` drains the worker and closes both connections.
  */
-export async function startSagaWorker({ address, namespace, taskQueue, deps }: { address: string; namespace: string; taskQueue: string; deps: ActivityDeps }) {
+export async function startSagaWorker({
+  address,
+  namespace,
+  taskQueue,
+  deps,
+}: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+}) {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
   const workerConnection = await NativeConnection.connect({ address });

@@ -12,8 +12,14 @@ export async function startRedisServer() {
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await waitUntil(`test redis on ${port}`, () => redisAnswersPing('127.0.0.1', port), { timeoutMs: 10_000 });
+    child = spawn(
+      binary,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    await waitUntil(`test redis on ${port}`, () => redisAnswersPing('127.0.0.1', port), {
+      timeoutMs: 10_000,
+    });
   };
   const stop = async () => {
     const running = child;

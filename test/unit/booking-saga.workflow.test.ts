@@ -1,17 +1,30 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowUpdateFailedError,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bookingSaga } from '../../workflows/booking-saga.js';
-import { bookingStatusQuery, cancelBookingUpdate, confirmPaymentUpdate, holdOutcomeUpdate } from '../../workflows/contracts/booking-messages.js';
+import {
+  bookingStatusQuery,
+  cancelBookingUpdate,
+  confirmPaymentUpdate,
+  holdOutcomeUpdate,
+} from '../../workflows/contracts/booking-messages.js';
 import type { BookingSagaInput } from '../../workflows/contracts/booking-types.js';
 import { ErrorType } from '../../workflows/contracts/errors.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
 import { fakeBookingActivities } from '../support/fake-booking-activities.js';
 import { gate } from '../support/fake-activities.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
-import { createTestWorker, registerSearchAttributes, workflowBundle } from '../support/workflow-worker.js';
+import {
+  createTestWorker,
+  registerSearchAttributes,
+  workflowBundle,
+} from '../support/workflow-worker.js';
 
 let env: TestWorkflowEnvironment;
 
@@ -52,7 +65,11 @@ async function withBooking<T>(
   const taskQueue = `test-${randomUUID()}`;
   const worker = await createTestWorker(env, taskQueue, fake.activities);
   return worker.runUntil(async () => {
-    const handle = await env.client.workflow.start(bookingSaga, { taskQueue, workflowId: bookingWorkflowId(input.bookingId), args: [input] });
+    const handle = await env.client.workflow.start(bookingSaga, {
+      taskQueue,
+      workflowId: bookingWorkflowId(input.bookingId),
+      args: [input],
+    });
     return drive(handle);
   });
 }
@@ -64,11 +81,16 @@ const outcomeOf = (handle: Handle) =>
   );
 
 const failureType = (error: unknown) =>
-  error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+  error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure
+    ? error.cause.type
+    : undefined;
 
-const hold = (handle: Handle, fingerprint = 'fp-1') => handle.executeUpdate(holdOutcomeUpdate, { args: [fingerprint] });
-const pay = (handle: Handle, paymentToken = 'tok_visa') => handle.executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] });
-const releaseCall = (calls: { name: string; input: unknown }[]) => calls.find((c) => c.name === 'releaseSeats')?.input;
+const hold = (handle: Handle, fingerprint = 'fp-1') =>
+  handle.executeUpdate(holdOutcomeUpdate, { args: [fingerprint] });
+const pay = (handle: Handle, paymentToken = 'tok_visa') =>
+  handle.executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] });
+const releaseCall = (calls: { name: string; input: unknown }[]) =>
+  calls.find((c) => c.name === 'releaseSeats')?.input;
 
 describe('bookingSaga', () => {
   it('holds, then on payment charges with a deterministic key, confirms and notifies', async () => {
@@ -86,14 +108,28 @@ describe('bookingSaga', () => {
     );
     expect(reply).toMatchObject({ replayed: false, hold: { status: 'HELD', totalCents: 5_000 } });
     expect(payment).toEqual({ status: 'CONFIRMED', chargeId: 'ch_booking' });
-    expect(outcome.result).toEqual({ bookingId: input.bookingId, status: 'CONFIRMED', chargeId: 'ch_booking' });
-    expect(fake.names()).toEqual(['holdSeats', 'chargeBooking', 'confirmBooking', 'notifyBookingConfirmed']);
+    expect(outcome.result).toEqual({
+      bookingId: input.bookingId,
+      status: 'CONFIRMED',
+      chargeId: 'ch_booking',
+    });
+    expect(fake.names()).toEqual([
+      'holdSeats',
+      'chargeBooking',
+      'confirmBooking',
+      'notifyBookingConfirmed',
+    ]);
     expect(fake.calls.find((c) => c.name === 'chargeBooking')?.input).toMatchObject({
       amountCents: 5_000,
       cardToken: 'tok_visa',
       idempotencyKey: `booking:${input.bookingId}:charge`,
     });
-    expect(state).toMatchObject({ status: 'CONFIRMED', chargeId: 'ch_booking', notified: true, paying: false });
+    expect(state).toMatchObject({
+      status: 'CONFIRMED',
+      chargeId: 'ch_booking',
+      notified: true,
+      paying: false,
+    });
   });
 
   it('releases the seats when a 10-minute hold expires without payment (a durable timer, skipped in time)', async () => {
@@ -102,13 +138,21 @@ describe('bookingSaga', () => {
     const { result, holdExpiresAt } = await withBooking(fake, async (handle) => {
       const reply = await hold(handle);
       const { result } = await outcomeOf(handle);
-      return { result, holdExpiresAt: reply.hold.status === 'HELD' ? reply.hold.holdExpiresAt : undefined };
+      return {
+        result,
+        holdExpiresAt: reply.hold.status === 'HELD' ? reply.hold.holdExpiresAt : undefined,
+      };
     });
     expect(result?.status).toBe('EXPIRED');
     expect(fake.names()).toEqual(['holdSeats', 'releaseSeats']);
-    expect(releaseCall(fake.calls)).toMatchObject({ status: 'EXPIRED', reason: `the hold expired at ${holdExpiresAt}` });
+    expect(releaseCall(fake.calls)).toMatchObject({
+      status: 'EXPIRED',
+      reason: `the hold expired at ${holdExpiresAt}`,
+    });
     // Ten minutes of workflow time passed, far less of the wall clock.
-    expect(Date.parse(holdExpiresAt!) - startedAt).toBeGreaterThanOrEqual(HOLD_SECONDS * 1_000 - 5_000);
+    expect(Date.parse(holdExpiresAt!) - startedAt).toBeGreaterThanOrEqual(
+      HOLD_SECONDS * 1_000 - 5_000,
+    );
   });
 
   it('confirms a payment made one second before the hold expires', async () => {
@@ -141,7 +185,9 @@ describe('bookingSaga', () => {
 
   it('rejects a payment that arrives while the expired hold is being released', async () => {
     const releasing = gate();
-    const fake = fakeBookingActivities({ releaseSeats: async () => (await releasing.pass(), { released: true }) });
+    const fake = fakeBookingActivities({
+      releaseSeats: async () => (await releasing.pass(), { released: true }),
+    });
     await withBooking(fake, async (handle) => {
       await hold(handle);
       const result = handle.result();
@@ -157,7 +203,9 @@ describe('bookingSaga', () => {
     const fake = fakeBookingActivities();
     const { cancelled, result } = await withBooking(fake, async (handle) => {
       await hold(handle);
-      const cancelled = await handle.executeUpdate(cancelBookingUpdate, { args: [{ reason: 'plans changed' }] });
+      const cancelled = await handle.executeUpdate(cancelBookingUpdate, {
+        args: [{ reason: 'plans changed' }],
+      });
       return { cancelled, result: await handle.result() };
     });
     expect(cancelled).toEqual({ status: 'CANCELLED', refunded: false });
@@ -181,19 +229,32 @@ describe('bookingSaga', () => {
       input,
     );
     expect(cancelled).toEqual({ status: 'CANCELLED', refunded: true });
-    expect(fake.names()).toEqual(['holdSeats', 'chargeBooking', 'confirmBooking', 'notifyBookingConfirmed', 'refundBooking', 'releaseSeats']);
+    expect(fake.names()).toEqual([
+      'holdSeats',
+      'chargeBooking',
+      'confirmBooking',
+      'notifyBookingConfirmed',
+      'refundBooking',
+      'releaseSeats',
+    ]);
     expect(fake.calls.find((c) => c.name === 'refundBooking')?.input).toEqual({
       bookingId: input.bookingId,
       idempotencyKey: `booking:${input.bookingId}:refund`,
       chargeIdempotencyKey: `booking:${input.bookingId}:charge`,
     });
-    expect(state).toMatchObject({ status: 'CANCELLED', compensations: ['refund', 'release-seats'] });
+    expect(state).toMatchObject({
+      status: 'CANCELLED',
+      compensations: ['refund', 'release-seats'],
+    });
   });
 
   it('a declined payment answers why, voids the charge key and releases the seats', async () => {
     const fake = fakeBookingActivities({
       chargeBooking: async () => {
-        throw ApplicationFailure.nonRetryable('payment declined: card_declined', ErrorType.PaymentDeclined);
+        throw ApplicationFailure.nonRetryable(
+          'payment declined: card_declined',
+          ErrorType.PaymentDeclined,
+        );
       },
     });
     const { payment, outcome } = await withBooking(fake, async (handle) => {
@@ -201,7 +262,10 @@ describe('bookingSaga', () => {
       const payment = await pay(handle, 'tok_declined');
       return { payment, outcome: await outcomeOf(handle) };
     });
-    expect(payment).toEqual({ status: 'FAILED', reason: { type: ErrorType.PaymentDeclined, message: 'payment declined: card_declined' } });
+    expect(payment).toEqual({
+      status: 'FAILED',
+      reason: { type: ErrorType.PaymentDeclined, message: 'payment declined: card_declined' },
+    });
     expect(failureType(outcome.error)).toBe(ErrorType.PaymentDeclined);
     expect(fake.names()).toEqual(['holdSeats', 'chargeBooking', 'refundBooking', 'releaseSeats']);
     expect(releaseCall(fake.calls)).toMatchObject({ status: 'FAILED' });
@@ -229,16 +293,25 @@ describe('bookingSaga', () => {
       },
       bookingInput({ paymentDeadlineSeconds: 20 }),
     );
-    expect(payment).toMatchObject({ status: 'FAILED', reason: { type: ErrorType.PaymentDeadlineExceeded } });
+    expect(payment).toMatchObject({
+      status: 'FAILED',
+      reason: { type: ErrorType.PaymentDeadlineExceeded },
+    });
     expect(fake.names().slice(-2)).toEqual(['refundBooking', 'releaseSeats']);
   });
 
   it('answers sold out as a typed outcome (the saga completes, it does not fail) and releases nothing', async () => {
-    const fake = fakeBookingActivities({ holdSeats: async () => ({ kind: 'sold-out', availableSeats: 1 }) });
+    const fake = fakeBookingActivities({
+      holdSeats: async () => ({ kind: 'sold-out', availableSeats: 1 }),
+    });
     const input = bookingInput();
     const { reply, result, state } = await withBooking(
       fake,
-      async (handle) => ({ reply: await hold(handle), result: await handle.result(), state: await handle.query(bookingStatusQuery) }),
+      async (handle) => ({
+        reply: await hold(handle),
+        result: await handle.result(),
+        state: await handle.query(bookingStatusQuery),
+      }),
       input,
     );
     expect(reply.hold).toEqual({ status: 'SOLD_OUT', availableSeats: 1 });

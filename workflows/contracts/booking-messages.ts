@@ -18,7 +18,11 @@ export const bookingStatusQuery = defineQuery<BookingSagaState>('bookingStatus')
 export const holdOutcomeUpdate = defineUpdate<HoldReply, [string]>('holdOutcome');
 
 /** Pays for the held seats; answers once the booking is confirmed, or with why not. */
-export const confirmPaymentUpdate = defineUpdate<PaymentResult, [ConfirmPaymentRequest]>('confirmPayment');
+export const confirmPaymentUpdate = defineUpdate<PaymentResult, [ConfirmPaymentRequest]>(
+  'confirmPayment',
+);
 
 /** Releases the seats (and refunds, if paid); answers once that is done. */
-export const cancelBookingUpdate = defineUpdate<CancelBookingResult, [CancelBookingRequest]>('cancelBooking');
+export const cancelBookingUpdate = defineUpdate<CancelBookingResult, [CancelBookingRequest]>(
+  'cancelBooking',
+);

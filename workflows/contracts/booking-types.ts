@@ -30,7 +30,11 @@ export type HoldOutcome =
 export type HoldResult =
   | { status: 'HELD'; holdExpiresAt: string; totalCents: number }
   | { status: 'SOLD_OUT'; availableSeats: number }
-  | { status: Exclude<BookingStatus, 'PENDING' | 'HELD'>; holdExpiresAt?: string; totalCents?: number };
+  | {
+      status: Exclude<BookingStatus, 'PENDING' | 'HELD'>;
+      holdExpiresAt?: string;
+      totalCents?: number;
+    };
 
 /** The answer to `holdOutcome`: `replayed` when an earlier request already asked (a retried POST). */
 export interface HoldReply {
