@@ -4,6 +4,7 @@ import {
   WorkflowUpdateFailedError,
   type Client,
 } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { bookingSaga } from '../workflows/booking-saga.js';
 import {
   cancelBookingUpdate,
@@ -39,7 +40,29 @@ export function createTemporalBookingCommands(
   const holdsLimited = createInFlightLimit(maxInFlight);
   const paymentsLimited = createInFlightLimit(maxInFlight);
 
-  return {
+  /** Sends an Update to a running saga; a rejection, or a saga that has ended, is an outcome too. */
+  async function updateOf<Arg, Ret, Answer>(
+    bookingId: string,
+    update: UpdateDefinition<Ret, [Arg]>,
+    arg: Arg,
+    answered: (result: Ret) => Answer,
+  ): Promise<
+    Answer | { kind: 'rejected'; reason: string } | { kind: 'ended' } | { kind: 'not-found' }
+  > {
+    try {
+      return answered(
+        await paymentsLimited(() => handle(bookingId).executeUpdate(update, { args: [arg] })),
+      );
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError) {
+        return { kind: 'rejected', reason: error.cause?.message ?? error.message };
+      }
+      if (!isNotFound(error)) throw error;
+      return (await commands.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
+    }
+  }
+
+  const commands: BookingCommands = {
     async book(input) {
       // Start and ask in one round trip; a retried POST attaches to the saga its first try started.
       const start = new WithStartWorkflowOperation<typeof bookingSaga>('bookingSaga', {
@@ -82,33 +105,17 @@ export function createTemporalBookingCommands(
     },
 
     async pay(bookingId, paymentToken) {
-      try {
-        const result = await paymentsLimited(() =>
-          handle(bookingId).executeUpdate(confirmPaymentUpdate, { args: [{ paymentToken }] }),
-        );
-        return { kind: 'answered', result };
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError)
-          return { kind: 'rejected', reason: error.cause?.message ?? error.message };
-        if (isNotFound(error))
-          return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
-        throw error;
-      }
+      return updateOf(bookingId, confirmPaymentUpdate, { paymentToken }, (result) => ({
+        kind: 'answered',
+        result,
+      }));
     },
 
     async cancel(bookingId, reason) {
-      try {
-        const { refunded } = await paymentsLimited(() =>
-          handle(bookingId).executeUpdate(cancelBookingUpdate, { args: [{ reason }] }),
-        );
-        return { kind: 'cancelled', refunded };
-      } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError)
-          return { kind: 'rejected', reason: error.cause?.message ?? error.message };
-        if (isNotFound(error))
-          return (await this.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
-        throw error;
-      }
+      return updateOf(bookingId, cancelBookingUpdate, { reason }, ({ refunded }) => ({
+        kind: 'cancelled',
+        refunded,
+      }));
     },
 
     async sagaStatus(bookingId) {
@@ -121,4 +128,5 @@ export function createTemporalBookingCommands(
       }
     },
   };
+  return commands;
 }
