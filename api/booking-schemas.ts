@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { KEY_PATTERN, KEY_RULE } from './schemas.js';
+import { KEY_PATTERN, KEY_RULE, PAYMENT_TRAIL_FIELDS } from './schemas.js';
 
 export const CreateEventBody = z
   .object({
@@ -88,11 +88,7 @@ export const BookingSchema = z
     seats: z.number().int().optional(),
     totalCents: z.number().int().optional(),
     holdExpiresAt: z.string().optional(),
-    chargeId: z.string().nullable().optional(),
-    refundId: z.string().nullable().optional(),
-    failureReason: z.string().nullable().optional(),
-    createdAt: z.string().optional(),
-    updatedAt: z.string().optional(),
+    ...PAYMENT_TRAIL_FIELDS,
   })
   .openapi('Booking');
 

@@ -64,6 +64,15 @@ export const ErrorSchema = z
   })
   .openapi('Error');
 
+/** What an order and a booking both record of their payment and history. */
+export const PAYMENT_TRAIL_FIELDS = {
+  chargeId: z.string().nullable().optional(),
+  refundId: z.string().nullable().optional(),
+  failureReason: z.string().nullable().optional(),
+  createdAt: z.string().optional(),
+  updatedAt: z.string().optional(),
+};
+
 const OrderStatusSchema = z.enum([
   'PENDING',
   'RESERVED',
@@ -81,11 +90,7 @@ export const OrderSchema = z
     customerId: z.string().optional(),
     totalCents: z.number().int().optional(),
     items: z.array(OrderItemSchema.extend({ unitPriceCents: z.number().int() })).optional(),
-    chargeId: z.string().nullable().optional(),
-    refundId: z.string().nullable().optional(),
-    failureReason: z.string().nullable().optional(),
-    createdAt: z.string().optional(),
-    updatedAt: z.string().optional(),
+    ...PAYMENT_TRAIL_FIELDS,
   })
   .openapi('Order');
 

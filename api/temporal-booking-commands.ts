@@ -19,7 +19,7 @@ import {
 } from '../workflows/contracts/search-attributes.js';
 import type { BookingCommands } from './booking-commands.js';
 import { createInFlightLimit } from './in-flight-limit.js';
-import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
+import { isNotFound, sagaStatusOf } from './temporal-errors.js';
 
 const CONFLICT = /already requested with a different body/;
 
@@ -58,11 +58,11 @@ export function createTemporalBookingCommands(
         return { kind: 'rejected', reason: error.cause?.message ?? error.message };
       }
       if (!isNotFound(error)) throw error;
-      return (await commands.sagaStatus(bookingId)) ? { kind: 'ended' } : { kind: 'not-found' };
+      return (await sagaStatusOf(handle(bookingId))) ? { kind: 'ended' } : { kind: 'not-found' };
     }
   }
 
-  const commands: BookingCommands = {
+  return {
     async book(input) {
       // Start and ask in one round trip; a retried POST attaches to the saga its first try started.
       const start = new WithStartWorkflowOperation<typeof bookingSaga>('bookingSaga', {
@@ -118,15 +118,6 @@ export function createTemporalBookingCommands(
       }));
     },
 
-    async sagaStatus(bookingId) {
-      try {
-        const { status } = await handle(bookingId).describe();
-        return ENDED_EXECUTION_STATUS[status.name] ?? 'PENDING';
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
+    sagaStatus: (bookingId) => sagaStatusOf(handle(bookingId)),
   };
-  return commands;
 }

@@ -11,7 +11,7 @@ import {
 } from '../workflows/contracts/search-attributes.js';
 import type { orderSaga } from '../workflows/order-saga.js';
 import type { OrderCommands } from './order-commands.js';
-import { ENDED_EXECUTION_STATUS, isNotFound } from './temporal-errors.js';
+import { isNotFound, sagaStatusOf } from './temporal-errors.js';
 
 export function createTemporalOrderCommands(client: Client): OrderCommands {
   const handle = (orderId: string) =>
@@ -50,7 +50,7 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
         return { kind: 'accepted' };
       } catch (error) {
         if (isNotFound(error))
-          return (await this.sagaStatus(orderId))
+          return (await sagaStatusOf(handle(orderId)))
             ? { kind: 'rejected', reason: 'the order saga has ended' }
             : { kind: 'not-found' };
         if (error instanceof WorkflowUpdateFailedError)
@@ -73,14 +73,6 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
       }
     },
 
-    async sagaStatus(orderId) {
-      try {
-        const { status } = await handle(orderId).describe();
-        return ENDED_EXECUTION_STATUS[status.name] ?? 'PENDING';
-      } catch (error) {
-        if (isNotFound(error)) return null;
-        throw error;
-      }
-    },
+    sagaStatus: (orderId) => sagaStatusOf(handle(orderId)),
   };
 }
