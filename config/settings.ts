@@ -39,6 +39,25 @@ export const kafkaSettings = {
     .transform((value) => value.split(',').map((broker) => broker.trim()))
     .pipe(z.array(hostPort).min(1)),
   KAFKA_CLIENT_ID: z.string().min(1).default('durable-sagas'),
+  /** Events go to `<prefix>.<aggregate type>` (sagas.order, sagas.booking, sagas.event). */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+    .default('sagas'),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(256).default(4),
+};
+
+export const relaySettings = {
+  /** Events claimed, published and marked per transaction. */
+  RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Batches in flight to Kafka at once (each for different aggregates, so per-aggregate order holds). */
+  RELAY_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
+  /** Safety net besides LISTEN/NOTIFY: look for unpublished events at least this often. */
+  RELAY_POLL_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  /** Cap of the exponential backoff between publish attempts while Kafka is down. */
+  RELAY_MAX_BACKOFF_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  /** Published events older than this are deleted from the event log; 0 keeps them forever. */
+  EVENT_LOG_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(0),
 };
 
 export const redisSettings = {
@@ -56,6 +75,18 @@ export const cacheSettings = {
 export const paymentGatewaySettings = {
   PAYMENT_GATEWAY_URL: z.string().url().default(DEFAULTS.PAYMENT_GATEWAY_URL),
   PAYMENT_GATEWAY_TIMEOUT_MS: duration.default(5_000),
+  /** Consecutive transient gateway failures (5xx, network, timeout) that open the circuit breaker. */
+  PAYMENT_BREAKER_FAILURES: z.coerce.number().int().min(1).default(5),
+  /** How long the open circuit fails calls fast before it lets one through as a probe. */
+  PAYMENT_BREAKER_HALF_OPEN_MS: duration.default(5_000),
+};
+
+export const consumerSettings = {
+  /** Consumer groups; their read-model rows are keyed by group, so another group builds its own copy. */
+  LOYALTY_CONSUMER_GROUP: z.string().min(1).default('loyalty'),
+  ORDER_VIEW_CONSUMER_GROUP: z.string().min(1).default('order-view'),
+  /** Attempts at one message before it goes to the consumer's dead-letter topic. */
+  CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
 };
 
 export const logSettings = {

@@ -2,9 +2,11 @@ import { z } from 'zod';
 import {
   cacheSettings,
   databaseSettings,
+  kafkaSettings,
   logSettings,
   paymentGatewaySettings,
   redisSettings,
+  relaySettings,
   temporalSettings,
 } from '../config/settings.js';
 
@@ -17,6 +19,8 @@ export const workerConfigSchema = z.object({
   ...logSettings,
   ...redisSettings,
   ...cacheSettings,
+  ...kafkaSettings,
+  ...relaySettings,
   WORKER_MAX_CONCURRENT_ACTIVITIES: count.default(200),
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: count.default(100),
   WORKER_MAX_CACHED_WORKFLOWS: count.default(2_000),

@@ -1,20 +1,28 @@
 import { fileURLToPath } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
+import { withCircuitBreaker } from '../activities/payment/payment.breaker.js';
 import { createHttpPaymentGateway } from '../activities/payment/payment.gateway.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
 import { createPrismaClient } from '../prisma/client.js';
-import { BOOKING_TASK_QUEUE, ORDER_TASK_QUEUE } from '../workflows/contracts/names.js';
+import {
+  BOOKING_TASK_QUEUE,
+  ORDER_TASK_QUEUE,
+  RELAY_TASK_QUEUE,
+} from '../workflows/contracts/names.js';
 import { workerConfigSchema } from './config.js';
+import { createRelayActivities, ensureRelayRunning } from './outbox-relay.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 /**
  * Composition root of a saga worker: one Temporal worker per saga task queue, so each kind of saga
- * can be scaled (or drained) on its own. Several processes may run at once.
+ * can be scaled (or drained) on its own, plus one for the outbox relay (a singleton workflow that
+ * any running worker can pick up). Several processes may run at once.
  */
 async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
@@ -24,11 +32,20 @@ async function main() {
     poolMax: config.DATABASE_POOL_MAX,
   });
   const redis = createCacheRedis(config.REDIS_URL);
-  const payments = createHttpPaymentGateway({
-    baseUrl: config.PAYMENT_GATEWAY_URL,
-    timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
-  });
+  const payments = withCircuitBreaker(
+    createHttpPaymentGateway({
+      baseUrl: config.PAYMENT_GATEWAY_URL,
+      timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
+    }),
+    {
+      failures: config.PAYMENT_BREAKER_FAILURES,
+      halfOpenAfterMs: config.PAYMENT_BREAKER_HALF_OPEN_MS,
+      logger,
+    },
+  );
+  const relay = createRelayActivities(config, prisma, logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     const eventCache = createRedisEventCache({
@@ -42,7 +59,7 @@ async function main() {
       workflowsPath: WORKFLOWS_PATH,
       logger: new DefaultLogger('WARN'),
     });
-    const workers = await Promise.all(
+    const sagaWorkers = await Promise.all(
       [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE].map((taskQueue) =>
         Worker.create({
           connection,
@@ -56,13 +73,31 @@ async function main() {
         }),
       ),
     );
+    const relayWorker = await Worker.create({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: RELAY_TASK_QUEUE,
+      workflowBundle,
+      activities: relay.activities,
+      // One relay activity runs at a time across all workers; a worker holds at most that one.
+      maxConcurrentActivityTaskExecutions: 1,
+    });
+    const workers = [...sagaWorkers, relayWorker];
+    await ensureRelayRunning(
+      new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+    );
     logger.info(
-      { taskQueues: [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE], temporal: config.TEMPORAL_ADDRESS },
+      {
+        taskQueues: [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE, RELAY_TASK_QUEUE],
+        temporal: config.TEMPORAL_ADDRESS,
+      },
       'worker ready',
     );
     // Each returns after SIGINT/SIGTERM once its in-flight tasks are done.
     await Promise.all(workers.map((worker) => worker.run()));
   } finally {
+    await relay.close();
+    await clientConnection.close();
     await connection.close();
     await prisma.$disconnect();
     redis.disconnect();

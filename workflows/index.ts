@@ -1,2 +1,3 @@
 export * from './order-saga.js';
 export * from './booking-saga.js';
+export * from './outbox-relay.js';

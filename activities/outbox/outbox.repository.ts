@@ -11,7 +11,11 @@ export interface DomainEvent {
 }
 
 /** Writes events to the outbox. Call it with the transaction that makes the state change. */
-export async function appendToOutbox(db: Db, correlationId: string | undefined, ...events: DomainEvent[]) {
+export async function appendToOutbox(
+  db: Db,
+  correlationId: string | undefined,
+  ...events: DomainEvent[]
+) {
   if (events.length === 0) return;
   await db.outboxEvent.createMany({
     data: events.map((event) => ({

@@ -5,7 +5,9 @@ import { isLocal, parseHostPort, type StackConfig, type StackPaths } from '../co
 import { canConnect, execFileAsync, provision } from '../process-control.js';
 import { spawnComponent, type StackComponent } from './component.js';
 
-function serverProperties(config: StackConfig, dataDir: string): string {
+type KafkaConfig = Pick<StackConfig, 'KAFKA_BROKERS' | 'KAFKA_CONTROLLER_PORT'>;
+
+function serverProperties(config: KafkaConfig, dataDir: string): string {
   const broker = parseHostPort(config.KAFKA_BROKERS[0]!);
   const controller = `${broker.host}:${config.KAFKA_CONTROLLER_PORT}`;
   return [
@@ -40,7 +42,7 @@ const LOG4J = [
   'log4j.logger.kafka.server.KafkaRaftServer=INFO',
 ].join('\n');
 
-export function createKafkaComponent(config: StackConfig, paths: StackPaths): StackComponent {
+export function createKafkaComponent(config: KafkaConfig, paths: StackPaths): StackComponent {
   const broker = parseHostPort(config.KAFKA_BROKERS[0]!);
   const dataDir = path.join(paths.data, 'kafka');
   return {

@@ -1,0 +1,154 @@
+import type { Db } from '../../prisma/client.js';
+
+/** An outbox row as the relay publishes it: JSON-plain, sequence numbers as decimal strings. */
+export interface OutboxRecord {
+  id: string;
+  /** Insertion order; per aggregate it is the order the saga committed its events in. */
+  sequence: string;
+  aggregateType: string;
+  aggregateId: string;
+  eventType: string;
+  schemaVersion: number;
+  payload: Record<string, unknown>;
+  correlationId: string | null;
+  traceContext: string | null;
+  occurredAt: string;
+}
+
+/** A published event as the event log serves it. */
+export interface LoggedEvent extends OutboxRecord {
+  /** Global position in the event log: the order events were published (and committed) in. */
+  logSequence: string;
+  publishedAt: string;
+}
+
+interface OutboxRow {
+  id: string;
+  sequence: bigint;
+  aggregate_type: string;
+  aggregate_id: string;
+  event_type: string;
+  schema_version: number;
+  payload: Record<string, unknown>;
+  correlation_id: string | null;
+  trace_context: string | null;
+  occurred_at: Date;
+  log_sequence?: bigint | null;
+  published_at?: Date | null;
+}
+
+// Serialises the numbering of published events across relays until each one commits.
+const LOG_SEQUENCE_LOCK = 7_270_736_902n;
+
+const toRecord = (row: OutboxRow): OutboxRecord => ({
+  id: row.id,
+  sequence: row.sequence.toString(),
+  aggregateType: row.aggregate_type,
+  aggregateId: row.aggregate_id,
+  eventType: row.event_type,
+  schemaVersion: row.schema_version,
+  payload: row.payload,
+  correlationId: row.correlation_id,
+  traceContext: row.trace_context,
+  occurredAt: row.occurred_at.toISOString(),
+});
+
+export interface LogPage {
+  after: bigint;
+  limit: number;
+  eventType?: string;
+  aggregateType?: string;
+  aggregateId?: string;
+}
+
+export interface Backlog {
+  unpublished: number;
+  oldestOccurredAt: string | null;
+  lastLogSequence: string | null;
+  lastPublishedAt: string | null;
+}
+
+export const createOutboxLogRepository = () => ({
+  /**
+   * Locks up to `limit` unpublished events, oldest first, skipping rows another relay holds. An
+   * event is left out while an earlier event of its aggregate is unpublished and not in this batch
+   * (another relay is publishing it), so each aggregate's events reach Kafka in order.
+   */
+  async claimBatch(tx: Db, limit: number): Promise<OutboxRecord[]> {
+    const rows = await tx.$queryRaw<OutboxRow[]>`
+      WITH claimed AS (
+        SELECT id, sequence, aggregate_type, aggregate_id FROM outbox_events
+        WHERE published_at IS NULL
+        ORDER BY sequence
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      )
+      SELECT o.id::text, o.sequence, o.aggregate_type, o.aggregate_id, o.event_type, o.schema_version,
+             o.payload, o.correlation_id, o.trace_context, o.occurred_at
+      FROM outbox_events o JOIN claimed c ON c.id = o.id
+      WHERE NOT EXISTS (
+        SELECT 1 FROM outbox_events e
+        WHERE e.published_at IS NULL
+          AND e.aggregate_type = c.aggregate_type AND e.aggregate_id = c.aggregate_id
+          AND e.sequence < c.sequence
+          AND e.id NOT IN (SELECT id FROM claimed)
+      )
+      ORDER BY o.sequence`;
+    return rows.map(toRecord);
+  },
+
+  /** Marks claimed events published and numbers them in the log; the lock is held until commit. */
+  async recordPublished(tx: Db, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOG_SEQUENCE_LOCK})`;
+    await tx.$executeRaw`
+      UPDATE outbox_events o
+      SET published_at = clock_timestamp(), log_sequence = numbered.log_sequence
+      FROM (
+        SELECT id, nextval('event_log_sequence') AS log_sequence
+        FROM (SELECT id FROM outbox_events WHERE id = ANY(${ids}::uuid[]) ORDER BY sequence) ordered
+      ) numbered
+      WHERE o.id = numbered.id`;
+  },
+
+  async readLog(db: Db, page: LogPage): Promise<LoggedEvent[]> {
+    const rows = await db.$queryRaw<OutboxRow[]>`
+      SELECT id::text, sequence, aggregate_type, aggregate_id, event_type, schema_version, payload,
+             correlation_id, trace_context, occurred_at, log_sequence, published_at
+      FROM outbox_events
+      WHERE log_sequence > ${page.after}
+        AND (${page.eventType ?? null}::text IS NULL OR event_type = ${page.eventType ?? null})
+        AND (${page.aggregateType ?? null}::text IS NULL OR aggregate_type = ${page.aggregateType ?? null})
+        AND (${page.aggregateId ?? null}::text IS NULL OR aggregate_id = ${page.aggregateId ?? null})
+      ORDER BY log_sequence
+      LIMIT ${page.limit}`;
+    return rows.map((row) => ({
+      ...toRecord(row),
+      logSequence: row.log_sequence!.toString(),
+      publishedAt: row.published_at!.toISOString(),
+    }));
+  },
+
+  async backlog(db: Db): Promise<Backlog> {
+    const [pending] = await db.$queryRaw<{ unpublished: bigint; oldest: Date | null }[]>`
+      SELECT count(*) AS unpublished, min(occurred_at) AS oldest
+      FROM outbox_events WHERE published_at IS NULL`;
+    const [last] = await db.$queryRaw<{ log_sequence: bigint; published_at: Date }[]>`
+      SELECT log_sequence, published_at FROM outbox_events
+      WHERE log_sequence IS NOT NULL ORDER BY log_sequence DESC LIMIT 1`;
+    return {
+      unpublished: Number(pending?.unpublished ?? 0),
+      oldestOccurredAt: pending?.oldest?.toISOString() ?? null,
+      lastLogSequence: last?.log_sequence.toString() ?? null,
+      lastPublishedAt: last?.published_at.toISOString() ?? null,
+    };
+  },
+
+  /** Retention: published events older than `cutoff` leave the log. Unpublished ones always stay. */
+  async deletePublishedBefore(db: Db, cutoff: Date): Promise<number> {
+    return db.$executeRaw`
+      DELETE FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ${cutoff}`;
+  },
+});
+
+export type OutboxLogRepository = ReturnType<typeof createOutboxLogRepository>;

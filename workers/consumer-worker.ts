@@ -1,0 +1,53 @@
+import { createKafka } from '../activities/outbox/kafka.publisher.js';
+import { loadConfigOrExit } from '../config/load-config.js';
+import { createLogger } from '../config/logger.js';
+import { createPrismaClient } from '../prisma/client.js';
+import { consumerConfigSchema } from './consumers/config.js';
+import { loyaltyProjection } from './consumers/loyalty.projection.js';
+import { orderViewProjection } from './consumers/order-view.projection.js';
+import { startProjectionConsumer } from './consumers/projection.consumer.js';
+
+/**
+ * Composition root of the event consumers: loyalty points and the order view, each its own kafkajs
+ * consumer group. Several processes may run at once; the groups share the partitions out.
+ */
+async function main() {
+  const config = loadConfigOrExit(consumerConfigSchema);
+  const logger = createLogger('consumers', config.LOG_LEVEL);
+  const prisma = createPrismaClient({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
+  const kafka = createKafka(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-consumers`);
+  const consumers = [
+    { projection: loyaltyProjection, groupId: config.LOYALTY_CONSUMER_GROUP },
+    { projection: orderViewProjection, groupId: config.ORDER_VIEW_CONSUMER_GROUP },
+  ].map(({ projection, groupId }) =>
+    startProjectionConsumer({
+      kafka,
+      prisma,
+      projection,
+      groupId,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+      logger,
+    }),
+  );
+  logger.info(
+    { groups: consumers.map((c) => c.groupId), brokers: config.KAFKA_BROKERS },
+    'consumers starting',
+  );
+  const shutdown = async () => {
+    await Promise.all(consumers.map((consumer) => consumer.stop()));
+    await prisma.$disconnect();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,191 @@
+import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import {
+  MalformedEventError,
+  parseEnvelope,
+  topicFor,
+} from '../../activities/outbox/event-envelope.js';
+import { ensureTopics } from '../../activities/outbox/kafka-topics.js';
+import type { PrismaClient } from '../../prisma/client.js';
+import { markProcessed } from './processed-events.repository.js';
+import type { Projection } from './projection.js';
+
+export interface ProjectionConsumerOptions {
+  kafka: Kafka;
+  prisma: PrismaClient;
+  projection: Projection;
+  /** Consumer group, and the key of this consumer's state rows; defaults to the projection's name. */
+  groupId?: string;
+  topicPrefix: string;
+  partitions: number;
+  /** Attempts at one message before it goes to the dead-letter topic. */
+  maxAttempts: number;
+  logger: Logger;
+}
+
+export interface ConsumerStats {
+  applied: number;
+  duplicates: number;
+  deadLettered: number;
+}
+
+export const deadLetterTopic = (topicPrefix: string, groupId: string) =>
+  `${topicPrefix}.${groupId}.dlq`;
+
+/** Headers a dead letter carries besides the original message's own. */
+export const DEAD_LETTER_HEADERS = {
+  error: 'dlq-error',
+  attempts: 'dlq-attempts',
+  consumer: 'dlq-consumer',
+  topic: 'dlq-original-topic',
+  partition: 'dlq-original-partition',
+  offset: 'dlq-original-offset',
+} as const;
+
+const RESTART_DELAY_MS = 2_000;
+
+/**
+ * Runs a projection as a kafkajs consumer group. New groups start at the earliest offset, so a
+ * consumer created late rebuilds everything; an existing group resumes from its committed offsets.
+ * A message that keeps failing while the database answers is a poison message: after `maxAttempts`
+ * it goes to the dead-letter topic with the error and the partition moves on. While the database
+ * is down nothing is dead-lettered: the offset stays and the message comes again.
+ */
+export function startProjectionConsumer(options: ProjectionConsumerOptions) {
+  const { kafka, prisma, projection, logger, maxAttempts } = options;
+  const groupId = options.groupId ?? projection.name;
+  const topics = projection.aggregateTypes.map((type) => topicFor(options.topicPrefix, type));
+  const dlqTopic = deadLetterTopic(options.topicPrefix, groupId);
+  const log = logger.child({ consumer: groupId });
+  const stats: ConsumerStats = { applied: 0, duplicates: 0, deadLettered: 0 };
+  let consumer: Consumer | undefined;
+  let producer: Producer | undefined;
+  let stopped = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+
+  const apply = async (value: Buffer | null) => {
+    const event = parseEnvelope(value);
+    const applied = await prisma.$transaction(async (tx) => {
+      if (!(await markProcessed(tx, groupId, event.id))) return false;
+      await projection.apply(tx, groupId, event);
+      return true;
+    });
+    if (applied) stats.applied += 1;
+    else stats.duplicates += 1;
+  };
+
+  const databaseAnswers = () =>
+    prisma.$queryRaw`SELECT 1`.then(
+      () => true,
+      () => false,
+    );
+
+  const handle = async (topic: string, partition: number, message: KafkaMessage) => {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await apply(message.value);
+        return;
+      } catch (error) {
+        const malformed = error instanceof MalformedEventError;
+        // Not the message's fault: leave the offset, kafkajs redelivers after its backoff.
+        if (!malformed && !(await databaseAnswers())) throw error;
+        if (!malformed && attempt < maxAttempts) {
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+          continue;
+        }
+        await deadLetter(topic, partition, message, error, attempt);
+        return;
+      }
+    }
+  };
+
+  const deadLetter = async (
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    error: unknown,
+    attempts: number,
+  ) => {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await producer!.send({
+      topic: dlqTopic,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            [DEAD_LETTER_HEADERS.error]: reason,
+            [DEAD_LETTER_HEADERS.attempts]: String(attempts),
+            [DEAD_LETTER_HEADERS.consumer]: groupId,
+            [DEAD_LETTER_HEADERS.topic]: topic,
+            [DEAD_LETTER_HEADERS.partition]: String(partition),
+            [DEAD_LETTER_HEADERS.offset]: message.offset,
+          },
+        },
+      ],
+    });
+    stats.deadLettered += 1;
+    log.error(
+      { topic, partition, offset: message.offset, attempts, reason, dlqTopic },
+      'poison message dead-lettered',
+    );
+  };
+
+  const start = async () => {
+    await ensureTopics(kafka, [...topics, dlqTopic], options.partitions);
+    producer = kafka.producer({ allowAutoTopicCreation: false });
+    await producer.connect();
+    consumer = kafka.consumer({
+      groupId,
+      sessionTimeout: 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: 250,
+      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) restartLater(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await consumer.run({
+      partitionsConsumedConcurrently: options.partitions,
+      eachMessage: ({ topic, partition, message }) => handle(topic, partition, message),
+    });
+    log.info({ topics }, 'consumer running');
+  };
+
+  // kafkajs restarts itself after retriable failures only; anything else (e.g. the broker gone for
+  // longer than its retries) gets a fresh consumer here, until stop().
+  const restartLater = (error: unknown) => {
+    if (stopped || restartTimer) return;
+    log.warn({ err: error }, `consumer stopped; starting again in ${RESTART_DELAY_MS} ms`);
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      void teardown().then(() => (stopped ? undefined : start().catch(restartLater)));
+    }, RESTART_DELAY_MS);
+  };
+
+  const teardown = async () => {
+    const [oldConsumer, oldProducer] = [consumer, producer];
+    consumer = undefined;
+    producer = undefined;
+    await oldConsumer?.disconnect().catch(() => {});
+    await oldProducer?.disconnect().catch(() => {});
+  };
+
+  void start().catch(restartLater);
+
+  return {
+    groupId,
+    stats,
+    async stop() {
+      stopped = true;
+      clearTimeout(restartTimer);
+      await teardown();
+    },
+  };
+}
+
+export type ProjectionConsumer = ReturnType<typeof startProjectionConsumer>;
