@@ -7,9 +7,13 @@ import type { OrderQueries } from './order-queries.js';
 import { createAdminRoutes } from './routes/admin.routes.js';
 import { createBookingRoutes, type BookingRouteDeps } from './routes/bookings.routes.js';
 import { createDocsRoutes } from './routes/docs.routes.js';
+import type { EventLogQueries } from './event-log-queries.js';
+import { createEventLogRoutes } from './routes/event-log.routes.js';
 import { createEventRoutes } from './routes/events.routes.js';
 import { createOrderRoutes } from './routes/orders.routes.js';
 import { createProductRoutes } from './routes/products.routes.js';
+import { createViewRoutes } from './routes/views.routes.js';
+import type { ViewQueries } from './view-queries.js';
 
 export interface AppDeps {
   orderCommands: OrderCommands;
@@ -20,6 +24,10 @@ export interface AppDeps {
   /** Events and booking sagas; without them those routes are absent. */
   bookings?: BookingRouteDeps;
   checkConsistency?: () => Promise<ConsistencyReport>;
+  /** The event log and outbox status; without it those routes are absent. */
+  eventLog?: EventLogQueries;
+  /** The consumers' read models; without them those routes are absent. */
+  views?: ViewQueries;
 }
 
 /** The HTTP API: validates, then hands over to the sagas. No I/O happens until a request arrives. */
@@ -31,6 +39,8 @@ export function createApp({
   waitTimeoutMs = 30_000,
   bookings,
   checkConsistency,
+  eventLog,
+  views,
 }: AppDeps) {
   const app = new OpenAPIHono();
   app.route(
@@ -48,6 +58,8 @@ export function createApp({
     app.route('/', createBookingRoutes(bookings));
   }
   if (checkConsistency) app.route('/', createAdminRoutes({ checkConsistency }));
+  if (eventLog) app.route('/', createEventLogRoutes({ queries: eventLog }));
+  if (views) app.route('/', createViewRoutes({ queries: views }));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

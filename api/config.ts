@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   DEFAULTS,
   cacheSettings,
+  consumerSettings,
   databaseSettings,
   logSettings,
   paymentGatewaySettings,
@@ -16,6 +17,9 @@ export const apiConfigSchema = z.object({
   ...logSettings,
   ...redisSettings,
   ...cacheSettings,
+  // The read-model routes read the rows of these consumer groups.
+  LOYALTY_CONSUMER_GROUP: consumerSettings.LOYALTY_CONSUMER_GROUP,
+  ORDER_VIEW_CONSUMER_GROUP: consumerSettings.ORDER_VIEW_CONSUMER_GROUP,
   // The consistency check reads the gateway's ledger.
   ...paymentGatewaySettings,
   API_HOST: z.string().min(1).default('127.0.0.1'),

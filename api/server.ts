@@ -8,9 +8,11 @@ import { createPrismaClient } from '../prisma/client.js';
 import { createApp } from './app.js';
 import { apiConfigSchema } from './config.js';
 import { createPrismaBookingQueries } from './booking-queries.js';
+import { createEventLogQueries, temporalRelayExecution } from './event-log-queries.js';
 import { createPrismaOrderQueries } from './order-queries.js';
 import { createTemporalBookingCommands } from './temporal-booking-commands.js';
 import { createTemporalOrderCommands } from './temporal-order-commands.js';
+import { createPrismaViewQueries } from './view-queries.js';
 
 /** Composition root of the HTTP API. */
 async function main() {
@@ -43,6 +45,12 @@ async function main() {
       paymentDeadlineSeconds: config.BOOKING_PAYMENT_DEADLINE_SECONDS,
     },
     checkConsistency: () => checkConsistency(prisma, httpLedgerSource(config.PAYMENT_GATEWAY_URL)),
+    eventLog: createEventLogQueries({ prisma, relayExecution: temporalRelayExecution(client) }),
+    views: createPrismaViewQueries({
+      prisma,
+      orderViewConsumer: config.ORDER_VIEW_CONSUMER_GROUP,
+      loyaltyConsumer: config.LOYALTY_CONSUMER_GROUP,
+    }),
   });
   const server = createAdaptorServer({ fetch: app.fetch });
   // Node's default accept backlog (511) drops connections when a thousand clients arrive at once;

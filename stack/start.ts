@@ -10,7 +10,7 @@ import { createFullStack } from './full-stack.js';
 import { canConnect, waitUntil } from './process-control.js';
 import { stackDown, stackUp } from './stack.js';
 
-/** `npm start`: the stack, migrations, demo data, a worker and the API, in the foreground. */
+/** `npm start`: the stack, migrations, demo data, a worker (sagas + relay), the consumers and the API, in the foreground. */
 const ROOT = path.resolve(import.meta.dirname, '..');
 const config = loadConfigOrExit(stackConfigSchema);
 const api = loadConfigOrExit(apiConfigSchema);
@@ -65,6 +65,7 @@ try {
   await seedDemoProducts(prisma).finally(() => prisma.$disconnect());
 
   run('worker', 'workers/saga-worker.ts');
+  run('consumers', 'workers/consumer-worker.ts');
   run('api', 'api/server.ts');
   await waitUntil('api', () => canConnect(api.API_HOST, api.API_PORT), { timeoutMs: 60_000 });
 
@@ -74,6 +75,7 @@ try {
 durable-sagas is ready in ${((Date.now() - begun) / 1000).toFixed(1)} s
   API              ${base}          (try: curl ${base}/products)
   API docs         ${base}/docs
+  Event log        ${base}/events?after=0     outbox/relay status: ${base}/admin/outbox
   Temporal Web UI  ${ui}
   Payment gateway  ${config.PAYMENT_GATEWAY_URL}
 Ctrl-C stops everything this command started.

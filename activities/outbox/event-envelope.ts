@@ -8,7 +8,8 @@ export const EVENT_HEADERS = {
   schemaVersion: 'schema-version',
   correlationId: 'correlation-id',
   aggregateType: 'aggregate-type',
-  sequence: 'sequence',
+  /** Outbox insertion order; within one aggregate, the order its events committed in. */
+  outboxSequence: 'outbox-sequence',
   traceparent: 'traceparent',
 } as const;
 
@@ -27,13 +28,13 @@ export function toKafkaMessage(event: OutboxRecord): KafkaMessageOut {
     [EVENT_HEADERS.eventType]: event.eventType,
     [EVENT_HEADERS.schemaVersion]: String(event.schemaVersion),
     [EVENT_HEADERS.aggregateType]: event.aggregateType,
-    [EVENT_HEADERS.sequence]: event.sequence,
+    [EVENT_HEADERS.outboxSequence]: event.sequence,
   };
   if (event.correlationId) headers[EVENT_HEADERS.correlationId] = event.correlationId;
   if (event.traceContext) headers[EVENT_HEADERS.traceparent] = event.traceContext;
   const body: EventEnvelope = {
     id: event.id,
-    sequence: event.sequence,
+    outboxSequence: event.sequence,
     aggregateType: event.aggregateType,
     aggregateId: event.aggregateId,
     eventType: event.eventType,
@@ -47,7 +48,7 @@ export function toKafkaMessage(event: OutboxRecord): KafkaMessageOut {
 
 const envelopeSchema = z.object({
   id: z.string().uuid(),
-  sequence: z.string().regex(/^\d+$/),
+  outboxSequence: z.string().regex(/^\d+$/),
   aggregateType: z.string().min(1),
   aggregateId: z.string().min(1),
   eventType: z.string().min(1),

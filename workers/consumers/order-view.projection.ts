@@ -42,8 +42,10 @@ export const orderViewProjection: Projection = {
   aggregateTypes: ['order', 'booking'],
   async apply(tx: Db, consumer: string, event: EventEnvelope) {
     const status = STATUS_AFTER[event.aggregateType]?.[event.eventType] ?? null;
+    // A notification's text belongs to the notification, not to the order.
+    const facts = event.eventType === 'CustomerNotified' ? {} : event.payload;
     const details: Record<string, unknown> = Object.fromEntries(
-      Object.entries(event.payload).filter(([field]) => !ID_FIELDS.has(field)),
+      Object.entries(facts).filter(([field]) => !ID_FIELDS.has(field)),
     );
     const flag = FLAG_AFTER[event.eventType];
     if (flag) details[flag] = true;
@@ -55,7 +57,7 @@ export const orderViewProjection: Projection = {
       INSERT INTO order_views AS v (consumer, aggregate_type, aggregate_id, customer_id, status, total_cents,
                                     details, last_event_type, last_sequence, event_count)
       VALUES (${consumer}, ${event.aggregateType}, ${event.aggregateId}, ${customerId}, ${status ?? 'UNKNOWN'},
-              ${totalCents}, ${JSON.stringify(details)}::jsonb, ${event.eventType}, ${BigInt(event.sequence)}, 1)
+              ${totalCents}, ${JSON.stringify(details)}::jsonb, ${event.eventType}, ${BigInt(event.outboxSequence)}, 1)
       ON CONFLICT (consumer, aggregate_type, aggregate_id) DO UPDATE SET
         status = CASE WHEN ${status}::text IS NOT NULL AND EXCLUDED.last_sequence > v.last_sequence
                       THEN EXCLUDED.status ELSE v.status END,
