@@ -7,7 +7,7 @@ export interface OutboxRelayInput {
 }
 
 const DEFAULT_RUN_MS = 5 * 60_000;
-const RUNS_PER_HISTORY = 50;
+export const RUNS_PER_HISTORY = 50;
 
 /**
  * Keeps exactly one relay activity alive: a long-running, heartbeating activity that Temporal

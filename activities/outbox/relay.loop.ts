@@ -26,9 +26,8 @@ export interface RelayLoopOptions {
   onStatus?: (status: RelayStatus) => void;
   /** How often to look at the broker while waiting out a backoff. */
   probeIntervalMs?: number;
+  firstBackoffMs?: number;
 }
-
-const FIRST_BACKOFF_MS = 1_000;
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -50,6 +49,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
 export async function runRelayLoop(options: RelayLoopOptions): Promise<RelayStatus> {
   const { relay, publisher, wakeups, signal, logger } = options;
   const probeIntervalMs = options.probeIntervalMs ?? 1_000;
+  const firstBackoffMs = options.firstBackoffMs ?? 1_000;
   const status: RelayStatus = {
     state: 'idle',
     publishedThisRun: 0,
@@ -104,7 +104,7 @@ export async function runRelayLoop(options: RelayLoopOptions): Promise<RelayStat
         logger.warn({ err: error }, 'publishing to Kafka failed; events wait in the outbox');
       }
       status.attempt += 1;
-      const delayMs = Math.min(FIRST_BACKOFF_MS * 2 ** (status.attempt - 1), options.maxBackoffMs);
+      const delayMs = Math.min(firstBackoffMs * 2 ** (status.attempt - 1), options.maxBackoffMs);
       Object.assign(status, {
         state: 'backing-off',
         lastError: message,

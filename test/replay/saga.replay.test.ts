@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { WORKFLOWS_PATH } from '../support/workflow-worker.js';
 
 /**
- * Replays the saga histories recorded by the integration tests (RECORD_HISTORIES=1) against the
+ * Replays the saga (and relay) histories recorded by the integration tests (RECORD_HISTORIES=1) against the
  * current workflow code: a change that would break sagas already running fails here.
  */
 
@@ -18,7 +18,7 @@ const MISMATCH_WORKFLOWS_PATH = fileURLToPath(
 );
 
 const historyFiles = readdirSync(HISTORIES_DIR)
-  .filter((name) => /^(order|booking)-saga-.+\.json$/.test(name))
+  .filter((name) => /^(order-saga|booking-saga|outbox-relay)-.+\.json$/.test(name))
   .sort();
 
 function loadHistory(file: string): HistoryAndWorkflowId {
@@ -49,12 +49,15 @@ describe('saga replay', () => {
     results = new Map((await replay(WORKFLOWS_PATH, loaded)).map((r) => [r.workflowId, r]));
   });
 
-  it.each(['order', 'booking'])('has recorded %s-saga histories to replay', (saga) => {
-    expect(
-      historyFiles.filter((f) => f.startsWith(`${saga}-saga-`)).length,
-      `no ${saga}-saga-*.json in ${HISTORIES_DIR}`,
-    ).toBeGreaterThan(0);
-  });
+  it.each(['order-saga', 'booking-saga', 'outbox-relay'])(
+    'has recorded %s histories to replay',
+    (workflow) => {
+      expect(
+        historyFiles.filter((f) => f.startsWith(`${workflow}-`)).length,
+        `no ${workflow}-*.json in ${HISTORIES_DIR}`,
+      ).toBeGreaterThan(0);
+    },
+  );
 
   it.each(historyFiles)('replays %s without error', (file) => {
     const entry = histories.find((h) => h.file === file);
