@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../prisma/client.js';
+import { currentTraceparent } from './trace-context.js';
 
 export type AggregateType = 'order' | 'booking' | 'event';
 
@@ -17,6 +18,7 @@ export async function appendToOutbox(
   ...events: DomainEvent[]
 ) {
   if (events.length === 0) return;
+  const traceContext = currentTraceparent() ?? null;
   await db.outboxEvent.createMany({
     data: events.map((event) => ({
       id: randomUUID(),
@@ -25,6 +27,7 @@ export async function appendToOutbox(
       eventType: event.eventType,
       payload: event.payload as object,
       correlationId: correlationId ?? null,
+      traceContext,
     })),
   });
 }
