@@ -10,6 +10,7 @@ import { createDocsRoutes } from './routes/docs.routes.js';
 import type { EventLogQueries } from './event-log-queries.js';
 import { createEventLogRoutes } from './routes/event-log.routes.js';
 import { createEventRoutes } from './routes/events.routes.js';
+import { createHealthRoutes, type HealthDeps } from './routes/health.routes.js';
 import { createOrderRoutes } from './routes/orders.routes.js';
 import { createProductRoutes } from './routes/products.routes.js';
 import { createViewRoutes } from './routes/views.routes.js';
@@ -28,6 +29,8 @@ export interface AppDeps {
   eventLog?: EventLogQueries;
   /** The consumers' read models; without them those routes are absent. */
   views?: ViewQueries;
+  /** Liveness and readiness checks; without them those routes are absent. */
+  health?: HealthDeps;
 }
 
 /** The HTTP API: validates, then hands over to the sagas. No I/O happens until a request arrives. */
@@ -41,6 +44,7 @@ export function createApp({
   checkConsistency,
   eventLog,
   views,
+  health,
 }: AppDeps) {
   const app = new OpenAPIHono();
   app.route(
@@ -60,6 +64,7 @@ export function createApp({
   if (checkConsistency) app.route('/', createAdminRoutes({ checkConsistency }));
   if (eventLog) app.route('/', createEventLogRoutes({ queries: eventLog }));
   if (views) app.route('/', createViewRoutes({ queries: views }));
+  if (health) app.route('/', createHealthRoutes(health));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -4,6 +4,7 @@ import {
   cacheSettings,
   consumerSettings,
   databaseSettings,
+  kafkaSettings,
   logSettings,
   paymentGatewaySettings,
   port,
@@ -17,6 +18,9 @@ export const apiConfigSchema = z.object({
   ...logSettings,
   ...redisSettings,
   ...cacheSettings,
+  // Only for the readiness check: the API itself never talks to Kafka.
+  KAFKA_BROKERS: kafkaSettings.KAFKA_BROKERS,
+  KAFKA_CLIENT_ID: kafkaSettings.KAFKA_CLIENT_ID,
   // The read-model routes read the rows of these consumer groups.
   LOYALTY_CONSUMER_GROUP: consumerSettings.LOYALTY_CONSUMER_GROUP,
   ORDER_VIEW_CONSUMER_GROUP: consumerSettings.ORDER_VIEW_CONSUMER_GROUP,
@@ -28,6 +32,8 @@ export const apiConfigSchema = z.object({
   ORDER_WAIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   BOOKING_HOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   BOOKING_PAYMENT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** How long each dependency check of GET /health/ready may take before it counts as down. */
+  HEALTH_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1_000),
   /** Booking Updates of one kind (holds; payments and cancels) awaiting Temporal at once per API process; more queue here. */
   BOOKING_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(500),
 });

@@ -6,6 +6,7 @@ import { createCacheRedis, createRedisEventCache } from '../activities/bookings/
 import { checkConsistency, httpLedgerSource } from '../consistency/consistency.check.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { createApp } from './app.js';
+import { kafkaCheck, postgresCheck, redisCheck, temporalCheck } from './health-checks.js';
 import { apiConfigSchema } from './config.js';
 import { createPrismaBookingQueries } from './booking-queries.js';
 import { createEventLogQueries, temporalRelayExecution } from './event-log-queries.js';
@@ -30,6 +31,7 @@ async function main() {
   });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const kafkaHealth = kafkaCheck(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-api-health`);
   const app = createApp({
     orderCommands: createTemporalOrderCommands(client),
     orderQueries: createPrismaOrderQueries(prisma),
@@ -51,6 +53,10 @@ async function main() {
       orderViewConsumer: config.ORDER_VIEW_CONSUMER_GROUP,
       loyaltyConsumer: config.LOYALTY_CONSUMER_GROUP,
     }),
+    health: {
+      checks: [postgresCheck(prisma), temporalCheck(connection), kafkaHealth, redisCheck(redis)],
+      timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
+    },
   });
   const server = createAdaptorServer({ fetch: app.fetch });
   // Node's default accept backlog (511) drops connections when a thousand clients arrive at once;
@@ -61,6 +67,7 @@ async function main() {
   });
   const shutdown = () => {
     server.close(async () => {
+      await kafkaHealth.close();
       await connection.close();
       await prisma.$disconnect();
       redis.disconnect();

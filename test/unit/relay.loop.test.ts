@@ -34,7 +34,11 @@ function manualWakeups(): OutboxWakeups & { notify(): void } {
 
 const logger = () => ({ info: vi.fn(), warn: vi.fn() });
 
-function harness({ failures = 0, maxBackoffMs = 30_000, reachable = () => false } = {}) {
+function harness({
+  failures = 0,
+  maxBackoffMs = 30_000,
+  reachable = (): boolean => false,
+}: { failures?: number; maxBackoffMs?: number; reachable?: () => boolean } = {}) {
   const stop = new AbortController();
   const wakeups = manualWakeups();
   const statuses: RelayStatus[] = [];
