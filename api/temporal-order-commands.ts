@@ -13,7 +13,15 @@ import type { orderSaga } from '../workflows/order-saga.js';
 import type { OrderCommands } from './order-commands.js';
 import { isNotFound, sagaStatusOf } from './temporal-errors.js';
 
-export function createTemporalOrderCommands(client: Client): OrderCommands {
+export interface OrderCommandOptions {
+  /** For tests that run their own worker; sagas otherwise go to the order workers. */
+  taskQueue?: string;
+}
+
+export function createTemporalOrderCommands(
+  client: Client,
+  { taskQueue = ORDER_TASK_QUEUE }: OrderCommandOptions = {},
+): OrderCommands {
   const handle = (orderId: string) =>
     client.workflow.getHandle<typeof orderSaga>(orderWorkflowId(orderId));
 
@@ -22,7 +30,7 @@ export function createTemporalOrderCommands(client: Client): OrderCommands {
       const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
       try {
         await client.workflow.start<typeof orderSaga>('orderSaga', {
-          taskQueue: ORDER_TASK_QUEUE,
+          taskQueue,
           workflowId: orderWorkflowId(input.orderId),
           args: [input],
           // A closed saga keeps its id: a retried POST finds it instead of starting a second one.

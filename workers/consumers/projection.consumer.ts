@@ -61,7 +61,9 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
   let consumer: Consumer | undefined;
   let producer: Producer | undefined;
   let stopped = false;
+  let failing = false;
   let restartTimer: NodeJS.Timeout | undefined;
+  let starting: Promise<void> | undefined;
 
   const apply = async (value: Buffer | null) => {
     const event = parseEnvelope(value);
@@ -139,13 +141,21 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
     await producer.connect();
     consumer = kafka.consumer({
       groupId,
-      sessionTimeout: 10_000,
+      // The broker's minimum: after an outage the group rejoins once the old member's session lapses.
+      sessionTimeout: 6_000,
       heartbeatInterval: 1_000,
       maxWaitTimeInMs: 250,
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) restartLater(payload.error);
+      if (!payload.restart) return restartLater(payload.error);
+      if (!failing)
+        log.warn({ err: payload.error }, 'consumer lost Kafka; kafkajs keeps reconnecting');
+      failing = true;
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (failing) log.info('consumer rejoined its group; catching up');
+      failing = false;
     });
     await consumer.connect();
     await consumer.subscribe({ topics, fromBeginning: true });
@@ -163,7 +173,7 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
     log.warn({ err: error }, `consumer stopped; starting again in ${RESTART_DELAY_MS} ms`);
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
-      void teardown().then(() => (stopped ? undefined : start().catch(restartLater)));
+      void teardown().then(() => (stopped ? undefined : launch()));
     }, RESTART_DELAY_MS);
   };
 
@@ -175,7 +185,10 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
     await oldProducer?.disconnect().catch(() => {});
   };
 
-  void start().catch(restartLater);
+  const launch = () => {
+    starting = start().catch(restartLater);
+  };
+  launch();
 
   return {
     groupId,
@@ -183,6 +196,8 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
     async stop() {
       stopped = true;
       clearTimeout(restartTimer);
+      // A start still under way would connect a consumer after the teardown; let it finish first.
+      await starting;
       await teardown();
     },
   };
