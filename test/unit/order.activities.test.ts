@@ -281,6 +281,7 @@ describe('chargePayment', () => {
         eventType: 'PaymentCaptured',
         payload: { orderId: ORDER_ID, chargeId: 'ch_1', amountCents: 2_500 },
         correlationId: WORKFLOW_ID,
+        traceContext: null, // nothing is traced in this test
       },
     ]);
   });
