@@ -423,4 +423,38 @@ describe('outbox relay', () => {
     expectDelivered(rows, messages, prefix);
     await expectGapFreeLog();
   }, 180_000);
+  // Last in this file: it leaves gaps in the log that the gap-free checks above would trip on.
+  it('retention removes published events older than the cutoff and never an unpublished one', async () => {
+    const log = createOutboxLogRepository();
+    const { relay } = await relayOnOwnTopics();
+    const [old, recent] = [orderSaga('confirmed'), orderSaga('confirmed')];
+    await commitSagas(prisma, [old, recent]);
+    await relay.drain();
+    await backdate(old.aggregateId);
+    const pending = orderSaga('confirmed');
+    await commitSagas(prisma, [pending]);
+    await backdate(pending.aggregateId, { unpublishedToo: true });
+
+    const removed = await log.deletePublishedBefore(prisma, new Date(Date.now() - 86_400_000));
+
+    expect(removed).toBe(eventCount([old]));
+    const left = await prisma.outboxEvent.groupBy({
+      by: ['aggregateId'],
+      where: { aggregateId: { in: [old.aggregateId, recent.aggregateId, pending.aggregateId] } },
+      _count: true,
+    });
+    expect(Object.fromEntries(left.map((row) => [row.aggregateId, row._count]))).toEqual({
+      [recent.aggregateId]: eventCount([recent]),
+      [pending.aggregateId]: eventCount([pending]),
+    });
+  });
 });
+
+/** Makes an aggregate's events look two days old (published ones, or all of them). */
+async function backdate(aggregateId: string, { unpublishedToo = false } = {}) {
+  await prisma.$executeRaw`
+    UPDATE outbox_events
+    SET occurred_at = now() - interval '2 days',
+        published_at = CASE WHEN published_at IS NULL THEN NULL ELSE now() - interval '2 days' END
+    WHERE aggregate_id = ${aggregateId} AND (${unpublishedToo} OR published_at IS NOT NULL)`;
+}
