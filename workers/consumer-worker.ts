@@ -3,9 +3,7 @@ import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { consumerConfigSchema } from './consumers/config.js';
-import { loyaltyProjection } from './consumers/loyalty.projection.js';
-import { orderViewProjection } from './consumers/order-view.projection.js';
-import { startProjectionConsumer } from './consumers/projection.consumer.js';
+import { startSagaEventConsumers } from './consumers/saga-event-consumers.js';
 
 /**
  * Composition root of the event consumers: loyalty points and the order view, each its own kafkajs
@@ -19,21 +17,15 @@ async function main() {
     poolMax: config.DATABASE_POOL_MAX,
   });
   const kafka = createKafka(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-consumers`);
-  const consumers = [
-    { projection: loyaltyProjection, groupId: config.LOYALTY_CONSUMER_GROUP },
-    { projection: orderViewProjection, groupId: config.ORDER_VIEW_CONSUMER_GROUP },
-  ].map(({ projection, groupId }) =>
-    startProjectionConsumer({
-      kafka,
-      prisma,
-      projection,
-      groupId,
-      topicPrefix: config.KAFKA_TOPIC_PREFIX,
-      partitions: config.KAFKA_TOPIC_PARTITIONS,
-      maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-      logger,
-    }),
-  );
+  const consumers = startSagaEventConsumers({
+    kafka,
+    prisma,
+    groups: { loyalty: config.LOYALTY_CONSUMER_GROUP, orderView: config.ORDER_VIEW_CONSUMER_GROUP },
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    partitions: config.KAFKA_TOPIC_PARTITIONS,
+    maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+    logger,
+  });
   logger.info(
     { groups: consumers.map((c) => c.groupId), brokers: config.KAFKA_BROKERS },
     'consumers starting',

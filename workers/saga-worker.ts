@@ -3,8 +3,6 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
-import { withCircuitBreaker } from '../activities/payment/payment.breaker.js';
-import { createHttpPaymentGateway } from '../activities/payment/payment.gateway.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
 import { createPrismaClient } from '../prisma/client.js';
@@ -15,6 +13,7 @@ import {
 } from '../workflows/contracts/names.js';
 import { workerConfigSchema } from './config.js';
 import { createRelayActivities, ensureRelayRunning } from './outbox-relay.js';
+import { createPaymentGatewayFromConfig } from './payment-gateway.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -32,17 +31,7 @@ async function main() {
     poolMax: config.DATABASE_POOL_MAX,
   });
   const redis = createCacheRedis(config.REDIS_URL);
-  const payments = withCircuitBreaker(
-    createHttpPaymentGateway({
-      baseUrl: config.PAYMENT_GATEWAY_URL,
-      timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
-    }),
-    {
-      failures: config.PAYMENT_BREAKER_FAILURES,
-      halfOpenAfterMs: config.PAYMENT_BREAKER_HALF_OPEN_MS,
-      logger,
-    },
-  );
+  const payments = createPaymentGatewayFromConfig(config, logger);
   const relay = createRelayActivities(config, prisma, logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });

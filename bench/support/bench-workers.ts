@@ -2,9 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities } from '../../activities/index.js';
-import { withCircuitBreaker } from '../../activities/payment/payment.breaker.js';
-import { createHttpPaymentGateway } from '../../activities/payment/payment.gateway.js';
 import { createPrismaClient } from '../../prisma/client.js';
+import { createPaymentGatewayFromConfig } from '../../workers/payment-gateway.js';
 import { createNoopActivities } from '../noop/activities.js';
 import { tuningOptions, type BenchWorkerConfig } from './worker-tuning.js';
 
@@ -45,17 +44,7 @@ export async function createBenchWorker({
   const activities = prisma
     ? createActivities({
         prisma,
-        payments: withCircuitBreaker(
-          createHttpPaymentGateway({
-            baseUrl: config.PAYMENT_GATEWAY_URL,
-            timeoutMs: config.PAYMENT_GATEWAY_TIMEOUT_MS,
-          }),
-          {
-            failures: config.PAYMENT_BREAKER_FAILURES,
-            halfOpenAfterMs: config.PAYMENT_BREAKER_HALF_OPEN_MS,
-            logger,
-          },
-        ),
+        payments: createPaymentGatewayFromConfig(config, logger),
         logger,
       })
     : createNoopActivities();

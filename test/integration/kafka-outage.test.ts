@@ -15,12 +15,7 @@ import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../prisma/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../stack/private-kafka.js';
-import { loyaltyProjection } from '../../workers/consumers/loyalty.projection.js';
-import { orderViewProjection } from '../../workers/consumers/order-view.projection.js';
-import {
-  startProjectionConsumer,
-  type ProjectionConsumer,
-} from '../../workers/consumers/projection.consumer.js';
+import { startSagaEventConsumers } from '../../workers/consumers/saga-event-consumers.js';
 import { createRelayActivities, ensureRelayRunning } from '../../workers/outbox-relay.js';
 import { startSagaWorker } from '../support/integration-helpers.js';
 import { workflowBundle } from '../support/workflow-worker.js';
@@ -117,21 +112,15 @@ beforeAll(async () => {
   });
 
   const kafka = createKafka(broker.brokers, `kafka-outage-${run}-consumers`);
-  const consumers: ProjectionConsumer[] = [
-    { projection: loyaltyProjection, groupId: consumerGroups.loyalty },
-    { projection: orderViewProjection, groupId: consumerGroups.orderView },
-  ].map(({ projection, groupId }) =>
-    startProjectionConsumer({
-      kafka,
-      prisma,
-      projection,
-      groupId,
-      topicPrefix,
-      partitions: PARTITIONS,
-      maxAttempts: 3,
-      logger,
-    }),
-  );
+  const consumers = startSagaEventConsumers({
+    kafka,
+    prisma,
+    groups: consumerGroups,
+    topicPrefix,
+    partitions: PARTITIONS,
+    maxAttempts: 3,
+    logger,
+  });
   cleanups.push(() => Promise.all(consumers.map((consumer) => consumer.stop())));
 
   app = createApp({
