@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { MIGRATIONS_DIR, migrateDeploy } from '../../prisma/migration-runner.js';
+import { MIGRATIONS_DIR, migrateDeploy } from './migration-runner.js';
 
 export interface ScratchDatabase {
   /** `baseUrl` with the database swapped for the scratch one. */

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { logFile, runningPid, stopComponent } from '../../stack/components/component.js';
-import { createKafkaComponent } from '../../stack/components/kafka.component.js';
-import { stackPaths } from '../../stack/config.js';
-import { freePort, waitUntil } from '../../stack/process-control.js';
+import { logFile, runningPid, stopComponent } from './components/component.js';
+import { createKafkaComponent } from './components/kafka.component.js';
+import { stackPaths } from './config.js';
+import { freePort, waitUntil } from './process-control.js';
 
 export interface KafkaBroker {
   brokers: string[];
@@ -14,6 +14,8 @@ export interface KafkaBroker {
   start(): Promise<void>;
   /** Stops it and deletes its data. */
   destroy(): Promise<void>;
+  /** Its process id while it runs: for CPU accounting, and a last-resort SIGKILL from an exit hook. */
+  pid(): number | undefined;
 }
 
 async function distinctFreePorts(count: number): Promise<number[]> {
@@ -22,7 +24,10 @@ async function distinctFreePorts(count: number): Promise<number[]> {
   return [...ports];
 }
 
-/** A private single-node KRaft broker for one test file, so it can be stopped without hurting others. */
+/**
+ * A private single-node KRaft broker for one test file or bench run, so it can be stopped without
+ * hurting others.
+ */
 export async function startKafkaBroker(): Promise<KafkaBroker> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-broker-'));
   const paths = stackPaths({ STACK_DIR: root });
@@ -54,5 +59,5 @@ export async function startKafkaBroker(): Promise<KafkaBroker> {
     await destroy();
     throw error;
   }
-  return { brokers, stop, start, destroy };
+  return { brokers, stop, start, destroy, pid: () => runningPid(paths, component.name) };
 }

@@ -170,7 +170,10 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
   // longer than its retries) gets a fresh consumer here, until stop().
   const restartLater = (error: unknown) => {
     if (stopped || restartTimer) return;
-    log.warn({ err: error }, `consumer stopped; starting again in ${RESTART_DELAY_MS} ms`);
+    // Once per outage: while Kafka stays away this repeats every RESTART_DELAY_MS.
+    if (!failing)
+      log.warn({ err: error }, `consumer stopped; starting again every ${RESTART_DELAY_MS} ms`);
+    failing = true;
     restartTimer = setTimeout(() => {
       restartTimer = undefined;
       void teardown().then(() => (stopped ? undefined : launch()));
