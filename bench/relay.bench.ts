@@ -262,7 +262,7 @@ function jsonReport(results: RelayResults, checks: ReturnType<typeof relayChecks
       drain: drain && {
         ...drain,
         cpu: cpu(drain.cpu),
-        perBatch: perBatch(drain.profile, drain.ms, options.concurrency),
+        perBatch: perBatch(drain.profile, drain.ms),
       },
     })),
     throughput: throughputSummary(results),

@@ -75,25 +75,34 @@ export const createOutboxLogRepository = () => ({
    * (another relay is publishing it), so each aggregate's events reach Kafka in order.
    */
   async claimBatch(tx: Db, limit: number): Promise<OutboxRecord[]> {
+    // Only an unpublished event up to the batch's last one that is not in the batch (another relay
+    // holds it) can hold a claimed event back, so `blockers` reads just that stretch of the sequence
+    // index: the claim costs the same for any backlog. Its lower bound filters nothing; a two-sided
+    // range keeps the planner on the index even with statistics from before the backlog built up.
     const rows = await tx.$queryRaw<OutboxRow[]>`
       WITH claimed AS (
-        SELECT id, sequence, aggregate_type, aggregate_id FROM outbox_events
+        SELECT id, sequence, aggregate_type, aggregate_id, event_type, schema_version, payload,
+               correlation_id, trace_context, occurred_at
+        FROM outbox_events
         WHERE published_at IS NULL
         ORDER BY sequence
         LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
-      )
-      SELECT o.id::text, o.sequence, o.aggregate_type, o.aggregate_id, o.event_type, o.schema_version,
-             o.payload, o.correlation_id, o.trace_context, o.occurred_at
-      FROM outbox_events o JOIN claimed c ON c.id = o.id
-      WHERE NOT EXISTS (
-        SELECT 1 FROM outbox_events e
+      ), blockers AS MATERIALIZED (
+        SELECT e.aggregate_type, e.aggregate_id, min(e.sequence) AS before
+        FROM outbox_events e
         WHERE e.published_at IS NULL
-          AND e.aggregate_type = c.aggregate_type AND e.aggregate_id = c.aggregate_id
-          AND e.sequence < c.sequence
+          AND e.sequence >= (SELECT min(sequence) FROM outbox_events WHERE published_at IS NULL)
+          AND e.sequence <= (SELECT max(sequence) FROM claimed)
           AND e.id NOT IN (SELECT id FROM claimed)
+        GROUP BY e.aggregate_type, e.aggregate_id
       )
-      ORDER BY o.sequence`;
+      SELECT c.id::text, c.sequence, c.aggregate_type, c.aggregate_id, c.event_type, c.schema_version,
+             c.payload, c.correlation_id, c.trace_context, c.occurred_at
+      FROM claimed c
+      LEFT JOIN blockers b ON b.aggregate_type = c.aggregate_type AND b.aggregate_id = c.aggregate_id
+      WHERE b.before IS NULL OR c.sequence < b.before
+      ORDER BY c.sequence`;
     return rows.map(toRecord);
   },
 
@@ -101,6 +110,8 @@ export const createOutboxLogRepository = () => ({
   async recordPublished(tx: Db, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(${LOG_SEQUENCE_LOCK})`;
+    // The second `= ANY` lets the planner fetch the rows by primary key; with only the join it may
+    // scan the whole event log.
     await tx.$executeRaw`
       UPDATE outbox_events o
       SET published_at = clock_timestamp(), log_sequence = numbered.log_sequence
@@ -108,7 +119,7 @@ export const createOutboxLogRepository = () => ({
         SELECT id, nextval('event_log_sequence') AS log_sequence
         FROM (SELECT id FROM outbox_events WHERE id = ANY(${ids}::uuid[]) ORDER BY sequence) ordered
       ) numbered
-      WHERE o.id = numbered.id`;
+      WHERE o.id = numbered.id AND o.id = ANY(${ids}::uuid[])`;
   },
 
   async readLog(db: Db, page: LogPage): Promise<LoggedEvent[]> {

@@ -29,6 +29,7 @@ import { summarize, type LatencySummary } from './load.js';
 import {
   emptyProfile,
   profiledLog,
+  profiledPrisma,
   profiledPublisher,
   type RelayProfile,
 } from './relay-profile.js';
@@ -82,18 +83,23 @@ function ticker(ms: number, tick: () => void | Promise<void>): () => void {
   return () => clearInterval(timer);
 }
 
+/** Polls `check` until it holds (true) or `timeoutMs` passed (false, with a progress line). */
 async function until(
+  ctx: PhaseContext,
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
-  signal: AbortSignal,
   intervalMs = 100,
-): Promise<void> {
+): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await pause(intervalMs, signal);
+    if (performance.now() > deadline) {
+      ctx.progress(`${what}: not within ${timeoutMs / 1000} s; going on`);
+      return false;
+    }
+    await pause(intervalMs, ctx.signal);
   }
+  return true;
 }
 
 function createBenchRelay(ctx: PhaseContext, topicPrefix: string) {
@@ -108,7 +114,7 @@ function createBenchRelay(ctx: PhaseContext, topicPrefix: string) {
     profile,
   );
   const relay = createOutboxRelay({
-    prisma: ctx.relayPrisma,
+    prisma: profiledPrisma(ctx.relayPrisma, profile),
     publisher,
     log: profiledLog(createOutboxLogRepository(), profile),
     batchSize: ctx.batchSize,
@@ -381,11 +387,7 @@ export async function runLatency(
     loopDelay.disable();
     const allReceived = async () =>
       [...committedAt.keys()].every((id) => receiver.receivedAt.has(id));
-    await until('every event consumed', allReceived, RECEIVE_WAIT_MS, ctx.signal).catch(
-      (error: unknown) => {
-        if (error instanceof Interrupted) throw error;
-      },
-    );
+    await until(ctx, 'every event consumed', allReceived, RECEIVE_WAIT_MS);
     const latencies: number[] = [];
     let notReceived = 0;
     for (const [id, at] of committedAt) {
@@ -393,12 +395,7 @@ export async function runLatency(
       if (received === undefined) notReceived++;
       else latencies.push(received - at);
     }
-    await until(
-      'backlog 0',
-      async () => (await unpublished(ctx.pool, phase)) === 0,
-      30_000,
-      ctx.signal,
-    );
+    await until(ctx, 'backlog 0', async () => (await unpublished(ctx.pool, phase)) === 0, 30_000);
     return {
       rate,
       measuredMs,
@@ -521,34 +518,30 @@ export async function runOutage(
       `outage ${since()}: broker healthy after ${((healthy - startBegin) / 1000).toFixed(1)} s; waiting for the backlog up to sequence ${upTo}`,
     );
     let recovered: number | undefined;
-    try {
-      await until(
-        'backlog from the outage drained',
-        async () => (await unpublished(ctx.pool, phase, upTo)) === 0,
-        RECOVERY_LIMIT_MS,
-        ctx.signal,
-      );
+    const drained = await until(
+      ctx,
+      `outage ${since()}: backlog from the outage drained`,
+      async () => (await unpublished(ctx.pool, phase, upTo)) === 0,
+      RECOVERY_LIMIT_MS,
+    );
+    if (drained) {
       recovered = performance.now();
       ctx.progress(
         `outage ${since()}: backlog drained ${((recovered - healthy) / 1000).toFixed(1)} s after the broker was healthy (${loop.profile.publishFailures - relayFailures} failed publishes after healthy)`,
       );
-    } catch (error) {
-      if (error instanceof Interrupted) throw error;
-      ctx.progress(`outage ${since()}: ${error instanceof Error ? error.message : String(error)}`);
     }
     await pause(OUTAGE_TAIL_MS, ctx.signal);
     stopInserts.abort();
     await inserts;
+    const cpu = cpuSplit(before, ctx.cpuSnapshot());
+    ctx.progress(`outage ${since()}: flow stopped; waiting for the rest of the backlog`);
     await until(
+      ctx,
       'backlog 0',
       async () => (await unpublished(ctx.pool, phase)) === 0,
-      60_000,
-      ctx.signal,
+      RECOVERY_LIMIT_MS,
     );
-    const cpu = cpuSplit(before, ctx.cpuSnapshot());
-    ctx.progress(
-      `outage ${since()}: flow stopped, everything published; reading the topics back...`,
-    );
+    ctx.progress(`outage ${since()}: reading the topics back...`);
     return {
       rate,
       leadMs: OUTAGE_LEAD_MS,

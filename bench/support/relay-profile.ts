@@ -1,8 +1,11 @@
 import type { EventPublisher } from '../../activities/outbox/event-publisher.port.js';
 import type { OutboxLogRepository } from '../../activities/outbox/outbox-log.repository.js';
+import type { PrismaClient } from '../../prisma/client.js';
 
 /** Where a relay's time goes: its repository and publisher, timed from the outside. */
 export interface RelayProfile {
+  /** Time inside the relay's transactions: all lanes together. */
+  transactionMs: number;
   claims: number;
   emptyClaims: number;
   claimMs: number;
@@ -17,6 +20,7 @@ export interface RelayProfile {
 }
 
 export const emptyProfile = (): RelayProfile => ({
+  transactionMs: 0,
   claims: 0,
   emptyClaims: 0,
   claimMs: 0,
@@ -61,6 +65,19 @@ export function profiledLog(log: OutboxLogRepository, profile: RelayProfile): Ou
   };
 }
 
+/** The relay's client with its transactions timed; everything else passes through. */
+export function profiledPrisma(prisma: PrismaClient, profile: RelayProfile): PrismaClient {
+  const transaction = ((...args: Parameters<PrismaClient['$transaction']>) =>
+    timed(
+      () => prisma.$transaction(...args),
+      (ms) => (profile.transactionMs += ms),
+    )) as PrismaClient['$transaction'];
+  return new Proxy(prisma, {
+    get: (target, property) =>
+      property === '$transaction' ? transaction : Reflect.get(target, property),
+  });
+}
+
 export function profiledPublisher(
   publisher: EventPublisher,
   profile: RelayProfile,
@@ -88,17 +105,19 @@ export function profiledPublisher(
 }
 
 /**
- * Milliseconds per batch for each step; `other` is what the lanes spent outside the three steps
- * (BEGIN/COMMIT, Prisma's transaction handling, waiting for a pooled connection).
+ * Milliseconds per batch for each step; `other` is the rest of the transaction (BEGIN/COMMIT,
+ * Prisma's transaction handling, waiting for a pooled connection). `busyLanes` is how many lanes
+ * were inside a transaction on average.
  */
-export function perBatch(profile: RelayProfile, wallMs: number, lanes: number) {
+export function perBatch(profile: RelayProfile, wallMs: number) {
   const batches = Math.max(1, profile.claims);
-  const other = wallMs * lanes - profile.claimMs - profile.publishMs - profile.markMs;
+  const other = profile.transactionMs - profile.claimMs - profile.publishMs - profile.markMs;
   return {
     batches: profile.claims,
     claimMs: profile.claimMs / batches,
     publishMs: profile.publishMs / batches,
     markMs: profile.markMs / batches,
     otherMs: Math.max(0, other) / batches,
+    busyLanes: wallMs > 0 ? profile.transactionMs / wallMs : 0,
   };
 }

@@ -202,7 +202,7 @@ export function relayReport(
   if (rounds.length > 0) {
     const first = rounds.find((r) => r.ceiling)?.ceiling;
     const rows = rounds.map((round, i) => {
-      const p = round.drain && perBatch(round.drain.profile, round.drain.ms, settings.concurrency);
+      const p = round.drain && perBatch(round.drain.profile, round.drain.ms);
       const ratio = roundRatio(round);
       return [
         String(i + 1),
@@ -215,6 +215,7 @@ export function relayReport(
         ms(p?.publishMs),
         ms(p?.markMs),
         ms(p?.otherMs),
+        p ? `${p.busyLanes.toFixed(1)} of ${settings.concurrency}` : '-',
         round.drain ? `${p!.batches} (${round.drain.profile.emptyClaims} empty)` : '-',
         round.drain ? String(round.drain.drains) : '-',
       ];
@@ -226,7 +227,7 @@ export function relayReport(
       perS(summary.publisher),
       perS(summary.relay),
       summary.ratio === undefined ? '-' : summary.ratio.toFixed(2),
-      ...Array<string>(7).fill(''),
+      ...Array<string>(8).fill(''),
     ]);
     lines.push(
       '',
@@ -248,12 +249,14 @@ export function relayReport(
           'publish',
           'mark',
           'other',
+          'busy lanes',
           'claims',
           'drain()',
         ],
         rows,
       ),
-      "  other = BEGIN/COMMIT, Prisma's transaction handling, waiting for a pooled connection",
+      "  other = the rest of the transaction: BEGIN/COMMIT, Prisma's transaction handling, waiting for a pooled connection;",
+      '  busy lanes = lanes inside a transaction, on average (a lane stops at its first empty claim)',
     );
   }
   if (latency) {
