@@ -65,6 +65,7 @@ import { summarize, type LatencySummary } from './support/load.js';
 import { ms, table } from './support/report.js';
 import { backlog, foreignPollers, waitUntilPolling } from './support/task-queue.js';
 import { benchArgs } from './support/cli-args.js';
+import { errorText } from '../config/error-text.js';
 
 const READY_TIMEOUT_MS = 120_000; // a worker bundles its workflows at start: tens of seconds on 2 busy cores
 const BACKLOG_WAIT_MS = 180_000;
@@ -157,8 +158,6 @@ const bookingPrefix = `storm-${runId}-`;
 const logDir = path.join(os.tmpdir(), `durable-sagas-booking-storm-${runId}`);
 fs.mkdirSync(logDir, { recursive: true });
 
-const message = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 const now = () => performance.now();
 const seconds = (msValue: number) => `${(msValue / 1000).toFixed(1)} s`;
 
@@ -206,7 +205,9 @@ async function preflight(): Promise<void> {
   try {
     await prisma.$queryRaw`SELECT 1 FROM events LIMIT 1`;
   } catch (error) {
-    throw new Error(`the database has no events table (${message(error)}): run npm run db:migrate`);
+    throw new Error(
+      `the database has no events table (${errorText(error)}): run npm run db:migrate`,
+    );
   }
 }
 
@@ -221,7 +222,7 @@ async function gatewayFaults(): Promise<string> {
       ? 'none'
       : active.map((name) => `${name}=${String(faults[name])}`).join(' ');
   } catch (error) {
-    return `unknown (${message(error)})`;
+    return `unknown (${errorText(error)})`;
   }
 }
 

@@ -66,6 +66,7 @@ import {
 } from './support/worker-tuning.js';
 import { isAlive } from '../stack/process-control.js';
 import { benchArgs } from './support/cli-args.js';
+import { errorText } from '../config/error-text.js';
 
 const TARGETS: Targets = { throughput: 300, p99Ms: 500, ratio: 0.7 };
 const REFERENCE =
@@ -316,7 +317,7 @@ const inProcessWorker = (kind: BenchWorkerKind, taskQueue: string) =>
     );
     const bench = await createBenchWorker({ kind, connection, taskQueue, config, logger });
     const running = bench.worker.run().catch((error: unknown) => {
-      console.error(`in-process ${kind} worker failed: ${message(error)}`);
+      console.error(`in-process ${kind} worker failed: ${errorText(error)}`);
       abort.abort();
     });
     inProcessWorkers.push({ bench, running });
@@ -358,8 +359,6 @@ function request(
   });
 }
 
-const message = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 const orderKey = (scenario: string, seq: number) => `${benchOrderPrefix(runId)}${scenario}-${seq}`;
 
 async function orderInput(orderId: string, seq: number): Promise<OrderSagaInput> {
@@ -412,7 +411,7 @@ async function startAndAwait(
       ? { ok: true, eager: handle.eagerlyStarted }
       : { ok: false, error: `ended ${result.status}` };
   } catch (error) {
-    return { ok: false, error: message(error) };
+    return { ok: false, error: errorText(error) };
   }
 }
 
@@ -510,7 +509,7 @@ const SCENARIOS: Scenario[] = [
           const { status } = JSON.parse(reply.body) as { status: string };
           return status === 'CONFIRMED' ? { ok: true } : { ok: false, error: `order ${status}` };
         } catch (error) {
-          return { ok: false, error: message(error) };
+          return { ok: false, error: errorText(error) };
         }
       };
     },
@@ -540,7 +539,7 @@ const SCENARIOS: Scenario[] = [
             ? { ok: true }
             : { ok: false, error: `ended ${result.status}` };
         } catch (error) {
-          return { ok: false, error: message(error) };
+          return { ok: false, error: errorText(error) };
         }
       };
     },
@@ -732,7 +731,7 @@ async function shutdown() {
   // Only once nothing of ours writes any more (the workers are gone).
   if (!args['keep-data']) {
     const orders = await deleteRunData(prisma, runId).catch((error: unknown) => {
-      console.error(`could not delete this run's data: ${message(error)}`);
+      console.error(`could not delete this run's data: ${errorText(error)}`);
       return undefined;
     });
     if (orders !== undefined)

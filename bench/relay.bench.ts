@@ -42,6 +42,7 @@ import {
   type RelayResults,
   type RelayTargets,
 } from './support/relay-report.js';
+import { errorText } from '../config/error-text.js';
 
 const TARGETS: RelayTargets = { ratio: 0.8, p99Ms: 100, recoveryMs: 30_000 };
 const PHASES = ['ceiling', 'drain', 'latency', 'outage'] as const;
@@ -135,8 +136,6 @@ const progress = (line: string) =>
   process.stderr.write(
     `[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${line}\n`,
   );
-const message = (error: unknown) =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 
 // ── resources and interruption ──────────────────────────────────────────────
 let broker: KafkaBroker | undefined;
@@ -341,11 +340,11 @@ try {
 } catch (error) {
   if (error instanceof Interrupted || abort.signal.aborted)
     console.log('\nRESULT: FAIL (interrupted)');
-  else console.error(`\n${message(error)}\nRESULT: FAIL`);
+  else console.error(`\n${errorText(error)}\nRESULT: FAIL`);
 } finally {
   for (const [what, cleanup] of cleanups.reverse()) {
     await cleanup().catch((error: unknown) =>
-      console.error(`cleanup: could not ${what}: ${message(error)}`),
+      console.error(`cleanup: could not ${what}: ${errorText(error)}`),
     );
   }
   progress('cleanup: done');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { errorText } from '../../config/error-text.js';
 import type { EventPublisher } from './event-publisher.port.js';
 import type { OutboxRelay } from './outbox.relay.js';
 import type { OutboxWakeups } from './outbox.wakeups.js';
@@ -98,7 +99,6 @@ export async function runRelayLoop(options: RelayLoopOptions): Promise<RelayStat
       report();
       await wakeups.next(options.pollIntervalMs, signal);
     } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
       if (!status.failingSince) {
         status.failingSince = new Date().toISOString();
         logger.warn({ err: error }, 'publishing to Kafka failed; events wait in the outbox');
@@ -107,7 +107,7 @@ export async function runRelayLoop(options: RelayLoopOptions): Promise<RelayStat
       const delayMs = Math.min(firstBackoffMs * 2 ** (status.attempt - 1), options.maxBackoffMs);
       Object.assign(status, {
         state: 'backing-off',
-        lastError: message,
+        lastError: errorText(error),
         nextAttemptAt: new Date(Date.now() + delayMs).toISOString(),
       });
       report();

@@ -1,5 +1,6 @@
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
+import { errorText } from '../../config/error-text.js';
 import {
   MalformedEventError,
   parseEnvelope,
@@ -108,7 +109,7 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
     error: unknown,
     attempts: number,
   ) => {
-    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const reason = errorText(error);
     await producer!.send({
       topic: dlqTopic,
       acks: -1,
