@@ -22,9 +22,10 @@ export interface LoggedEvent extends OutboxRecord {
   publishedAt: string;
 }
 
-interface OutboxRow {
+/** An outbox row as SQL returns it (`sequence` as bigint, or as text when cast). */
+export interface OutboxRow {
   id: string;
-  sequence: bigint;
+  sequence: bigint | string;
   aggregate_type: string;
   aggregate_id: string;
   event_type: string;
@@ -40,7 +41,7 @@ interface OutboxRow {
 // Serialises the numbering of published events across relays until each one commits.
 const LOG_SEQUENCE_LOCK = 7_270_736_902n;
 
-const toRecord = (row: OutboxRow): OutboxRecord => ({
+export const toOutboxRecord = (row: OutboxRow): OutboxRecord => ({
   id: row.id,
   sequence: row.sequence.toString(),
   aggregateType: row.aggregate_type,
@@ -103,7 +104,7 @@ export const createOutboxLogRepository = () => ({
       LEFT JOIN blockers b ON b.aggregate_type = c.aggregate_type AND b.aggregate_id = c.aggregate_id
       WHERE b.before IS NULL OR c.sequence < b.before
       ORDER BY c.sequence`;
-    return rows.map(toRecord);
+    return rows.map(toOutboxRecord);
   },
 
   /** Marks claimed events published and numbers them in the log; the lock is held until commit. */
@@ -134,7 +135,7 @@ export const createOutboxLogRepository = () => ({
       ORDER BY log_sequence
       LIMIT ${page.limit}`;
     return rows.map((row) => ({
-      ...toRecord(row),
+      ...toOutboxRecord(row),
       logSequence: row.log_sequence!.toString(),
       publishedAt: row.published_at!.toISOString(),
     }));

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import type { OutboxRecord } from '../../activities/outbox/outbox-log.repository.js';
+import {
+  toOutboxRecord,
+  type OutboxRecord,
+  type OutboxRow,
+} from '../../activities/outbox/outbox-log.repository.js';
 import type { AggregateType } from '../../activities/outbox/outbox.repository.js';
 
 /**
@@ -74,39 +78,15 @@ export async function prefillPublishedLog(db: pg.Pool, events: number): Promise<
   );
 }
 
-interface RecordRow {
-  id: string;
-  sequence: string;
-  aggregate_type: string;
-  aggregate_id: string;
-  event_type: string;
-  schema_version: number;
-  payload: Record<string, unknown>;
-  correlation_id: string | null;
-  trace_context: string | null;
-  occurred_at: Date;
-}
-
 /** A phase's rows as the relay would publish them, in outbox order. */
 export async function readOutboxRecords(db: pg.Pool, phase: string): Promise<OutboxRecord[]> {
-  const { rows } = await db.query<RecordRow>(
+  const { rows } = await db.query<OutboxRow>(
     `SELECT id::text, sequence::text, aggregate_type, aggregate_id, event_type, schema_version,
             payload, correlation_id, trace_context, occurred_at
      FROM outbox_events WHERE aggregate_id LIKE $1 || '-%' ORDER BY sequence`,
     [phase],
   );
-  return rows.map((row) => ({
-    id: row.id,
-    sequence: row.sequence,
-    aggregateType: row.aggregate_type,
-    aggregateId: row.aggregate_id,
-    eventType: row.event_type,
-    schemaVersion: row.schema_version,
-    payload: row.payload,
-    correlationId: row.correlation_id,
-    traceContext: row.trace_context,
-    occurredAt: row.occurred_at.toISOString(),
-  }));
+  return rows.map(toOutboxRecord);
 }
 
 /** Event id → outbox sequence, for a phase's rows. */
