@@ -9,12 +9,14 @@ import {
   paymentGatewaySettings,
   port,
   redisSettings,
+  taskQueueSettings,
   temporalSettings,
 } from '../config/settings.js';
 
 export const apiConfigSchema = z.object({
   ...databaseSettings,
   ...temporalSettings,
+  ...taskQueueSettings,
   ...logSettings,
   ...redisSettings,
   ...cacheSettings,

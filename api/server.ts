@@ -33,13 +33,14 @@ async function main() {
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const kafkaHealth = kafkaCheck(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-api-health`);
   const app = createApp({
-    orderCommands: createTemporalOrderCommands(client),
+    orderCommands: createTemporalOrderCommands(client, { taskQueue: config.ORDER_TASK_QUEUE }),
     orderQueries: createPrismaOrderQueries(prisma),
     logger,
     paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
     waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
     bookings: {
       commands: createTemporalBookingCommands(client, {
+        taskQueue: config.BOOKING_TASK_QUEUE,
         maxInFlight: config.BOOKING_MAX_IN_FLIGHT,
       }),
       queries: createPrismaBookingQueries({ prisma, cache }),

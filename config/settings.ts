@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BOOKING_TASK_QUEUE, ORDER_TASK_QUEUE } from '../workflows/contracts/names.js';
 
 /** Settings shared by several processes. Defaults match the local stack and docker-compose.yml. */
 
@@ -30,6 +31,12 @@ export const databaseSettings = {
 export const temporalSettings = {
   TEMPORAL_ADDRESS: hostPort.default(DEFAULTS.TEMPORAL_ADDRESS),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+};
+
+/** Task queues; a demo or test gives its own workers (and API) private ones so other workers stay out. */
+export const taskQueueSettings = {
+  ORDER_TASK_QUEUE: z.string().min(1).default(ORDER_TASK_QUEUE),
+  BOOKING_TASK_QUEUE: z.string().min(1).default(BOOKING_TASK_QUEUE),
 };
 
 export const kafkaSettings = {

@@ -6,15 +6,11 @@ import { createCacheRedis, createRedisEventCache } from '../activities/bookings/
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
 import { createPrismaClient } from '../prisma/client.js';
-import {
-  BOOKING_TASK_QUEUE,
-  ORDER_TASK_QUEUE,
-  RELAY_TASK_QUEUE,
-} from '../workflows/contracts/names.js';
 import { workerConfigSchema } from './config.js';
 import { createRelayActivities, ensureRelayRunning } from './outbox-relay.js';
 import { createPaymentGatewayFromConfig } from './payment-gateway.js';
 import { ensureSearchAttributes } from './search-attributes.js';
+import { installTemporalRuntime } from './temporal-runtime.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -26,6 +22,11 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.met
 async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
   const logger = createLogger('saga-worker', config.LOG_LEVEL);
+  installTemporalRuntime({
+    logger,
+    metricsPort: config.WORKER_METRICS_PORT,
+    metricsHost: config.WORKER_METRICS_HOST,
+  });
   const prisma = createPrismaClient({
     url: config.DATABASE_URL,
     poolMax: config.DATABASE_POOL_MAX,
@@ -49,7 +50,7 @@ async function main() {
       logger: new DefaultLogger('WARN'),
     });
     const sagaWorkers = await Promise.all(
-      [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE].map((taskQueue) =>
+      [config.ORDER_TASK_QUEUE, config.BOOKING_TASK_QUEUE].map((taskQueue) =>
         Worker.create({
           connection,
           namespace: config.TEMPORAL_NAMESPACE,
@@ -65,7 +66,7 @@ async function main() {
     const relayWorker = await Worker.create({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
-      taskQueue: RELAY_TASK_QUEUE,
+      taskQueue: config.RELAY_TASK_QUEUE,
       workflowBundle,
       activities: relay.activities,
       // One relay activity runs at a time across all workers; a worker holds at most that one.
@@ -74,10 +75,15 @@ async function main() {
     const workers = [...sagaWorkers, relayWorker];
     await ensureRelayRunning(
       new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE }),
+      { workflowId: config.RELAY_WORKFLOW_ID, taskQueue: config.RELAY_TASK_QUEUE },
     );
     logger.info(
       {
-        taskQueues: [ORDER_TASK_QUEUE, BOOKING_TASK_QUEUE, RELAY_TASK_QUEUE],
+        taskQueues: [config.ORDER_TASK_QUEUE, config.BOOKING_TASK_QUEUE, config.RELAY_TASK_QUEUE],
+        metrics:
+          config.WORKER_METRICS_PORT > 0
+            ? `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`
+            : 'off',
         temporal: config.TEMPORAL_ADDRESS,
       },
       'worker ready',
