@@ -10,7 +10,7 @@ import { workerConfigSchema } from './config.js';
 import { createRelayActivities, ensureRelayRunning } from './outbox-relay.js';
 import { createPaymentGatewayFromConfig } from './payment-gateway.js';
 import { ensureSearchAttributes } from './search-attributes.js';
-import { installTemporalRuntime } from './temporal-runtime.js';
+import { activityLogContext, installTemporalRuntime } from './temporal-runtime.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -21,7 +21,7 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.met
  */
 async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
-  const logger = createLogger('saga-worker', config.LOG_LEVEL);
+  const logger = createLogger('saga-worker', config.LOG_LEVEL, { mixin: activityLogContext });
   installTemporalRuntime({
     logger,
     metricsPort: config.WORKER_METRICS_PORT,

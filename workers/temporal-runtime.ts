@@ -1,3 +1,4 @@
+import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import {
   Runtime,
   type LogLevel,
@@ -61,4 +62,15 @@ export function installTemporalRuntime({
       }),
     },
   });
+}
+
+/**
+ * A pino mixin for the worker's own logger: a line written while an activity runs (by the activity
+ * or anything it calls, e.g. the payment gateway client) names that activity's saga.
+ */
+export function activityLogContext(): object {
+  const context = activityContext.getStore();
+  if (!context) return {};
+  const { workflowExecution, workflowType, activityType, attempt } = context.info;
+  return { workflowId: workflowExecution?.workflowId, workflowType, activityType, attempt };
 }
