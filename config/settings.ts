@@ -96,6 +96,15 @@ export const consumerSettings = {
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(3),
 };
 
+/** Tracing; `none` registers nothing, so untraced processes pay nothing (and outbox rows carry no traceparent). */
+export const tracingSettings = {
+  OTEL_TRACES_EXPORTER: z.enum(['none', 'console', 'otlp']).default('none'),
+  /** OTLP/HTTP base URL, as in the OpenTelemetry spec: spans go to `<endpoint>/v1/traces`. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().default('http://127.0.0.1:4318'),
+  /** Overrides the process's own name (durable-sagas-api, -worker, -consumers). */
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+};
+
 export const logSettings = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };

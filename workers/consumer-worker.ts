@@ -1,6 +1,7 @@
 import { createKafka } from '../activities/outbox/kafka.publisher.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
+import { startTracing } from '../observability/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { consumerConfigSchema } from './consumers/config.js';
 import { startSagaEventConsumers } from './consumers/saga-event-consumers.js';
@@ -11,6 +12,11 @@ import { startSagaEventConsumers } from './consumers/saga-event-consumers.js';
  */
 async function main() {
   const config = loadConfigOrExit(consumerConfigSchema);
+  const tracing = startTracing({
+    serviceName: config.OTEL_SERVICE_NAME ?? 'durable-sagas-consumers',
+    exporter: config.OTEL_TRACES_EXPORTER,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const logger = createLogger('consumers', config.LOG_LEVEL);
   const prisma = createPrismaClient({
     url: config.DATABASE_URL,
@@ -25,6 +31,7 @@ async function main() {
     partitions: config.KAFKA_TOPIC_PARTITIONS,
     maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
     logger,
+    tracer: tracing?.tracer('durable-sagas/consumers'),
   });
   logger.info(
     { groups: consumers.map((c) => c.groupId), brokers: config.KAFKA_BROKERS },
@@ -33,6 +40,7 @@ async function main() {
   const shutdown = async () => {
     await Promise.all(consumers.map((consumer) => consumer.stop()));
     await prisma.$disconnect();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());

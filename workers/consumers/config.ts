@@ -4,6 +4,7 @@ import {
   databaseSettings,
   kafkaSettings,
   logSettings,
+  tracingSettings,
 } from '../../config/settings.js';
 
 export const consumerConfigSchema = z.object({
@@ -11,6 +12,7 @@ export const consumerConfigSchema = z.object({
   ...kafkaSettings,
   ...consumerSettings,
   ...logSettings,
+  ...tracingSettings,
 });
 
 export type ConsumerConfig = z.infer<typeof consumerConfigSchema>;

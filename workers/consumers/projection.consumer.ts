@@ -1,13 +1,16 @@
+import { trace, type Tracer } from '@opentelemetry/api';
 import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { errorText } from '../../config/error-text.js';
 import {
+  EVENT_HEADERS,
   MalformedEventError,
   parseEnvelope,
   topicFor,
 } from '../../activities/outbox/event-envelope.js';
 import { ensureTopics } from '../../activities/outbox/kafka-topics.js';
 import type { PrismaClient } from '../../prisma/client.js';
+import { inConsumerSpan } from './message-tracing.js';
 import { markProcessed } from './processed-events.repository.js';
 import type { Projection } from './projection.js';
 
@@ -22,6 +25,8 @@ export interface ProjectionConsumerOptions {
   /** Attempts at one message before it goes to the dead-letter topic. */
   maxAttempts: number;
   logger: Logger;
+  /** A CONSUMER span per message, continuing the event's trace; without it nothing is traced. */
+  tracer?: Tracer;
 }
 
 export interface ConsumerStats {
@@ -45,6 +50,16 @@ export const DEAD_LETTER_HEADERS = {
 
 const RESTART_DELAY_MS = 2_000;
 
+/** What a log line about one message names: the event and the saga it belongs to (read from headers, so malformed bodies too). */
+function messageLogContext({ headers }: KafkaMessage) {
+  const header = (name: string) => headers?.[name]?.toString();
+  return {
+    eventId: header(EVENT_HEADERS.eventId),
+    eventType: header(EVENT_HEADERS.eventType),
+    correlationId: header(EVENT_HEADERS.correlationId),
+  };
+}
+
 /**
  * Runs a projection as a kafkajs consumer group. New groups start at the earliest offset, so a
  * consumer created late rebuilds everything; an existing group resumes from its committed offsets.
@@ -53,7 +68,7 @@ const RESTART_DELAY_MS = 2_000;
  * is down nothing is dead-lettered: the offset stays and the message comes again.
  */
 export function startProjectionConsumer(options: ProjectionConsumerOptions) {
-  const { kafka, prisma, projection, logger, maxAttempts } = options;
+  const { kafka, prisma, projection, logger, maxAttempts, tracer } = options;
   const groupId = options.groupId ?? projection.name;
   const topics = projection.aggregateTypes.map((type) => topicFor(options.topicPrefix, type));
   const dlqTopic = deadLetterTopic(options.topicPrefix, groupId);
@@ -75,6 +90,11 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
     });
     if (applied) stats.applied += 1;
     else stats.duplicates += 1;
+    log.debug(
+      { eventId: event.id, eventType: event.eventType, correlationId: event.correlationId },
+      applied ? 'event applied' : 'duplicate event skipped',
+    );
+    trace.getActiveSpan()?.setAttribute('saga.consumer.outcome', applied ? 'applied' : 'duplicate');
   };
 
   const databaseAnswers = () =>
@@ -130,8 +150,17 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
       ],
     });
     stats.deadLettered += 1;
+    trace.getActiveSpan()?.setAttribute('saga.consumer.outcome', 'dead-lettered');
     log.error(
-      { topic, partition, offset: message.offset, attempts, reason, dlqTopic },
+      {
+        ...messageLogContext(message),
+        topic,
+        partition,
+        offset: message.offset,
+        attempts,
+        reason,
+        dlqTopic,
+      },
       'poison message dead-lettered',
     );
   };
@@ -162,7 +191,12 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
     await consumer.subscribe({ topics, fromBeginning: true });
     await consumer.run({
       partitionsConsumedConcurrently: options.partitions,
-      eachMessage: ({ topic, partition, message }) => handle(topic, partition, message),
+      eachMessage: ({ topic, partition, message }) =>
+        tracer
+          ? inConsumerSpan(tracer, { topic, partition, message, groupId }, () =>
+              handle(topic, partition, message),
+            )
+          : handle(topic, partition, message),
     });
     log.info({ topics }, 'consumer running');
   };
