@@ -1,7 +1,9 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Tracer } from '@opentelemetry/api';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import type { ConsistencyReport } from '../consistency/consistency.check.js';
+import { httpTracing } from './http-tracing.middleware.js';
 import type { OrderCommands } from './order-commands.js';
 import type { OrderQueries } from './order-queries.js';
 import { createAdminRoutes } from './routes/admin.routes.js';
@@ -11,6 +13,8 @@ import type { EventLogQueries } from './event-log-queries.js';
 import { createEventLogRoutes } from './routes/event-log.routes.js';
 import { createEventRoutes } from './routes/events.routes.js';
 import { createHealthRoutes, type HealthDeps } from './routes/health.routes.js';
+import { httpMetrics } from './metrics/http-metrics.middleware.js';
+import { createMetricsRoutes, type MetricsDeps } from './routes/metrics.routes.js';
 import { createOrderRoutes } from './routes/orders.routes.js';
 import { createProductRoutes } from './routes/products.routes.js';
 import { createViewRoutes } from './routes/views.routes.js';
@@ -31,6 +35,10 @@ export interface AppDeps {
   views?: ViewQueries;
   /** Liveness and readiness checks; without them those routes are absent. */
   health?: HealthDeps;
+  /** A SERVER span per request; without it requests are not traced. */
+  tracer?: Tracer;
+  /** `GET /metrics` and the HTTP metrics; without it neither exists. */
+  metrics?: MetricsDeps;
 }
 
 /** The HTTP API: validates, then hands over to the sagas. No I/O happens until a request arrives. */
@@ -45,8 +53,14 @@ export function createApp({
   eventLog,
   views,
   health,
+  tracer,
+  metrics,
 }: AppDeps) {
   const app = new OpenAPIHono();
+  // First, so every other middleware and handler runs inside the request's span.
+  if (tracer) app.use('*', httpTracing(tracer));
+  // Before the routes: middleware registered after a route never sees its requests.
+  if (metrics) app.use('*', httpMetrics(metrics.registry));
   app.route(
     '/',
     createOrderRoutes({
@@ -65,6 +79,7 @@ export function createApp({
   if (eventLog) app.route('/', createEventLogRoutes({ queries: eventLog }));
   if (views) app.route('/', createViewRoutes({ queries: views }));
   if (health) app.route('/', createHealthRoutes(health));
+  if (metrics) app.route('/', createMetricsRoutes(metrics));
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

@@ -11,6 +11,7 @@ import {
   redisSettings,
   taskQueueSettings,
   temporalSettings,
+  tracingSettings,
 } from '../config/settings.js';
 
 export const apiConfigSchema = z.object({
@@ -18,9 +19,10 @@ export const apiConfigSchema = z.object({
   ...temporalSettings,
   ...taskQueueSettings,
   ...logSettings,
+  ...tracingSettings,
   ...redisSettings,
   ...cacheSettings,
-  // Only for the readiness check: the API itself never talks to Kafka.
+  // Only for the readiness check and consumer lag in /metrics: the API never publishes or consumes.
   KAFKA_BROKERS: kafkaSettings.KAFKA_BROKERS,
   KAFKA_CLIENT_ID: kafkaSettings.KAFKA_CLIENT_ID,
   // The read-model routes read the rows of these consumer groups.
@@ -36,6 +38,8 @@ export const apiConfigSchema = z.object({
   BOOKING_PAYMENT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
   /** How long each dependency check of GET /health/ready may take before it counts as down. */
   HEALTH_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1_000),
+  /** How long GET /metrics waits for each scrape-time reading (Postgres counts, Kafka offsets) before leaving it out. */
+  METRICS_COLLECT_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
   /** Booking Updates of one kind (holds; payments and cancels) awaiting Temporal at once per API process; more queue here. */
   BOOKING_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(10_000).default(500),
 });

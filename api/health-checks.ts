@@ -1,8 +1,8 @@
 import type { Connection } from '@temporalio/client';
-import type { Admin } from 'kafkajs';
 import type { Redis } from 'ioredis';
-import { createKafka } from '../activities/outbox/kafka.publisher.js';
 import type { PrismaClient } from '../prisma/client.js';
+import { createKafkaAdminConnection } from './kafka-admin.js';
+import { withTimeLimit } from './time-limit.js';
 
 /** One dependency the API needs. */
 export interface HealthCheck {
@@ -43,22 +43,11 @@ export async function runHealthChecks(
 async function runOne(check: HealthCheck, timeoutMs: number): Promise<CheckResult> {
   const started = performance.now();
   const latencyMs = () => Math.round(performance.now() - started);
-  const abort = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      abort.abort();
-      reject(new Error(`no answer within ${timeoutMs} ms`));
-    }, timeoutMs);
-  });
   try {
-    // A check that throws synchronously is down too, not a failed request.
-    await Promise.race([Promise.resolve().then(() => check.check(abort.signal)), timedOut]);
+    await withTimeLimit((signal) => check.check(signal), timeoutMs);
     return { status: 'up', latencyMs: latencyMs() };
   } catch (error) {
     return { status: 'down', latencyMs: latencyMs(), error: errorMessage(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -93,49 +82,20 @@ export function temporalCheck(
 
 /**
  * Kafka is not critical: commands still succeed while it is down (events wait in the outbox).
- * One admin client stays connected between checks; after a failure the next check starts a new
- * one, since kafkajs does not always recover a broken connection.
+ * One admin client stays connected between checks; a failed or timed-out check drops it.
  */
 export function kafkaCheck(
   brokers: string[],
   clientId: string,
 ): HealthCheck & { close(): Promise<void> } {
-  const kafka = createKafka(brokers, clientId);
-  let admin: Promise<Admin> | undefined;
-
-  const connect = async (): Promise<Admin> => {
-    // No retries inside kafkajs: the next probe is the retry.
-    const fresh = kafka.admin({ retry: { retries: 0 } });
-    try {
-      await fresh.connect();
-      return fresh;
-    } catch (error) {
-      await fresh.disconnect().catch(() => {});
-      throw error;
-    }
-  };
-
-  const reset = async (broken: Promise<Admin>) => {
-    if (admin === broken) admin = undefined;
-    await broken.then((client) => client.disconnect()).catch(() => {});
-  };
-
+  const admin = createKafkaAdminConnection(brokers, clientId);
   return {
     name: 'kafka',
     critical: false,
-    async check() {
-      // Concurrent probes share one connection attempt instead of each opening their own.
-      const current = (admin ??= connect());
-      try {
-        await (await current).describeCluster();
-      } catch (error) {
-        await reset(current);
-        throw error;
-      }
+    async check(signal) {
+      await admin.run((client) => client.describeCluster(), signal);
     },
-    async close() {
-      if (admin) await reset(admin);
-    },
+    close: () => admin.close(),
   };
 }
 

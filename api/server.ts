@@ -4,9 +4,12 @@ import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
 import { checkConsistency, httpLedgerSource } from '../consistency/consistency.check.js';
+import { tracingClientInterceptors } from '../observability/temporal-tracing.js';
+import { startTracing } from '../observability/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { createApp } from './app.js';
 import { kafkaCheck, postgresCheck, redisCheck, temporalCheck } from './health-checks.js';
+import { createApiMetrics } from './metrics/api-metrics.js';
 import { apiConfigSchema } from './config.js';
 import { createPrismaBookingQueries } from './booking-queries.js';
 import { createEventLogQueries, temporalRelayExecution } from './event-log-queries.js';
@@ -18,6 +21,11 @@ import { createPrismaViewQueries } from './view-queries.js';
 /** Composition root of the HTTP API. */
 async function main() {
   const config = loadConfigOrExit(apiConfigSchema);
+  const tracing = startTracing({
+    serviceName: config.OTEL_SERVICE_NAME ?? 'durable-sagas-api',
+    exporter: config.OTEL_TRACES_EXPORTER,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
   const logger = createLogger('api', config.LOG_LEVEL);
   const prisma = createPrismaClient({
     url: config.DATABASE_URL,
@@ -30,9 +38,21 @@ async function main() {
     logger,
   });
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: tracing ? tracingClientInterceptors() : undefined,
+  });
   const kafkaHealth = kafkaCheck(config.KAFKA_BROKERS, `${config.KAFKA_CLIENT_ID}-api-health`);
+  const metrics = createApiMetrics({
+    prisma,
+    kafka: { brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-api-metrics` },
+    consumerGroups: [config.LOYALTY_CONSUMER_GROUP, config.ORDER_VIEW_CONSUMER_GROUP],
+    collectTimeoutMs: config.METRICS_COLLECT_TIMEOUT_MS,
+    logger,
+  });
   const app = createApp({
+    tracer: tracing?.tracer('durable-sagas/api'),
     orderCommands: createTemporalOrderCommands(client, { taskQueue: config.ORDER_TASK_QUEUE }),
     orderQueries: createPrismaOrderQueries(prisma),
     logger,
@@ -58,20 +78,23 @@ async function main() {
       checks: [postgresCheck(prisma), temporalCheck(connection), kafkaHealth, redisCheck(redis)],
       timeoutMs: config.HEALTH_CHECK_TIMEOUT_MS,
     },
+    metrics,
   });
   const server = createAdaptorServer({ fetch: app.fetch });
   // Node's default accept backlog (511) drops connections when a thousand clients arrive at once;
   // the kernel still caps it at net.core.somaxconn.
   server.listen({ host: config.API_HOST, port: config.API_PORT, backlog: 4_096 }, () => {
     const base = `http://${config.API_HOST}:${config.API_PORT}`;
-    logger.info({ url: base, docs: `${base}/docs` }, 'api ready');
+    logger.info({ url: base, docs: `${base}/docs`, metrics: `${base}/metrics` }, 'api ready');
   });
   const shutdown = () => {
     server.close(async () => {
       await kafkaHealth.close();
+      await metrics.close();
       await connection.close();
       await prisma.$disconnect();
       redis.disconnect();
+      await tracing?.shutdown();
       process.exit(0);
     });
   };

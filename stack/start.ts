@@ -5,6 +5,7 @@ import { MIGRATIONS_DIR, migrateDeploy } from '../prisma/migration-runner.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { seedDemoProducts } from '../prisma/demo-products.js';
 import { apiConfigSchema } from '../api/config.js';
+import { workerConfigSchema } from '../workers/config.js';
 import { stackConfigSchema, parseHostPort } from './config.js';
 import { createFullStack } from './full-stack.js';
 import { canConnect, waitUntil } from './process-control.js';
@@ -14,6 +15,7 @@ import { stackDown, stackUp } from './stack.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const config = loadConfigOrExit(stackConfigSchema);
 const api = loadConfigOrExit(apiConfigSchema);
+const worker = loadConfigOrExit(workerConfigSchema);
 const stack = createFullStack(config);
 const children: ChildProcess[] = [];
 let startedComponents: string[] = [];
@@ -76,6 +78,7 @@ durable-sagas is ready in ${((Date.now() - begun) / 1000).toFixed(1)} s
   API              ${base}          (try: curl ${base}/products)
   API docs         ${base}/docs
   Event log        ${base}/events?after=0     outbox/relay status: ${base}/admin/outbox
+  Metrics          ${base}/metrics     (worker: ${worker.WORKER_METRICS_PORT > 0 ? `http://${worker.WORKER_METRICS_HOST}:${worker.WORKER_METRICS_PORT}/metrics` : 'off'})
   Temporal Web UI  ${ui}
   Payment gateway  ${config.PAYMENT_GATEWAY_URL}
 Ctrl-C stops everything this command started.
