@@ -19,6 +19,7 @@ import {
 } from '../workflows/contracts/search-attributes.js';
 import type { BookingCommands } from './booking-commands.js';
 import { createInFlightLimit } from './in-flight-limit.js';
+import { describeBooking } from './saga-descriptions.js';
 import { isNotFound, sagaStatusOf } from './temporal-errors.js';
 
 const CONFLICT = /already requested with a different body/;
@@ -64,6 +65,7 @@ export function createTemporalBookingCommands(
 
   return {
     async book(input) {
+      const description = describeBooking(input);
       // Start and ask in one round trip; a retried POST attaches to the saga its first try started.
       const start = new WithStartWorkflowOperation<typeof bookingSaga>('bookingSaga', {
         taskQueue,
@@ -72,18 +74,17 @@ export function createTemporalBookingCommands(
         workflowIdConflictPolicy: 'USE_EXISTING',
         // A closed saga keeps its id: a late retry finds it instead of booking a second time.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // A task lost with a killed worker is retried after this (default 10 s); ours take ms.
+        workflowTaskTimeout: '3s',
         typedSearchAttributes: [
           { key: BookingStatusAttribute, value: 'PENDING' },
           { key: EventIdAttribute, value: input.eventId },
           { key: CustomerIdAttribute, value: input.customerId },
         ],
-        memo: {
-          requestFingerprint: input.requestFingerprint,
-          eventId: input.eventId,
-          seats: input.seats,
-          customerId: input.customerId,
-        },
-        staticSummary: `Booking ${input.bookingId}: ${input.seats} seat(s) of event ${input.eventId} for ${input.customerId}`,
+        // requestFingerprint: a retried POST compares it (below); the rest is for the Web UI.
+        memo: { requestFingerprint: input.requestFingerprint, ...description.memo },
+        staticSummary: description.staticSummary,
+        staticDetails: description.staticDetails,
       });
       try {
         const reply = await holdsLimited(() =>

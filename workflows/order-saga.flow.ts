@@ -1,4 +1,12 @@
-import { ApplicationFailure, log, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  log,
+  patched,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { SagaActivities } from './activity-proxies.js';
 import { cancelOrderUpdate, orderStatusQuery } from './contracts/messages.js';
 import { CustomerIdAttribute, OrderStatusAttribute } from './contracts/search-attributes.js';
@@ -9,9 +17,18 @@ import type {
   OrderStatus,
   SagaStepName,
 } from './contracts/types.js';
+import { ErrorType } from './contracts/errors.js';
 import { failureOf } from './failures.js';
 import { Saga } from './saga.js';
 import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
+import { itemsText, money, unitsOf, withSummary } from './step-summary.js';
+
+/**
+ * Gates the workflow commands added for the Web UI (memo upserts with the total and the outcome, the
+ * status attribute kept current when a compensation fails for good): histories recorded before
+ * them replay without them.
+ */
+export const ORDER_UI_METADATA_PATCH = 'order-ui-metadata';
 
 class CancelRequested extends Error {}
 
@@ -23,7 +40,8 @@ export async function runOrderSaga(
   input: OrderSagaInput,
   { steps, compensations, notifications, payments: paymentsWithin }: SagaActivities,
 ): Promise<OrderSagaResult> {
-  const { orderId, customerId } = input;
+  const { orderId, customerId, items } = input;
+  const units = unitsOf(items);
   const payments = paymentsWithin(input.paymentDeadlineSeconds ?? DEFAULT_PAYMENT_DEADLINE_SECONDS);
   const state: OrderSagaState = {
     orderId,
@@ -35,11 +53,18 @@ export async function runOrderSaga(
   let confirming = false;
   let compensating = false;
 
+  // The Web UI's "current details": where the saga is, in a few lines (a query, not a command).
+  const showProgress = () => setCurrentDetails(orderProgress(state, units));
   const setStatus = (status: OrderStatus) => {
     state.status = status;
     upsertSearchAttributes([{ key: OrderStatusAttribute, value: status }]);
+    showProgress();
   };
-  const completed = (step: SagaStepName) => state.completedSteps.push(step);
+  const completed = (step: SagaStepName) => {
+    state.completedSteps.push(step);
+    showProgress();
+  };
+  const withUiMetadata = () => patched(ORDER_UI_METADATA_PATCH);
   // Cancellation takes effect between steps: an in-flight step finishes first, so its compensation
   // never races it.
   const checkpoint = () => {
@@ -69,37 +94,70 @@ export async function runOrderSaga(
     { key: CustomerIdAttribute, value: customerId },
   ]);
 
-  const saga = new Saga({ onCompensated: (name) => state.compensations.push(name) });
+  const saga = new Saga({
+    onCompensated: (name) => {
+      state.compensations.push(name);
+      showProgress();
+    },
+  });
   const chargeKey = Saga.idempotencyKey('charge');
+  showProgress();
   try {
-    const { totalCents } = await steps.createOrder({ orderId, customerId, items: input.items });
+    const { totalCents } = await withSummary(
+      steps.createOrder,
+      `Create order ${orderId} for customer ${customerId}: ${itemsText(items)}`,
+      { orderId, customerId, items },
+    );
     state.totalCents = totalCents;
+    if (withUiMetadata()) upsertMemo({ totalCents, total: money(totalCents) });
     completed('createOrder');
     checkpoint();
 
-    saga.addCompensation('release-inventory', () => compensations.releaseInventory({ orderId }));
-    await steps.reserveInventory({ orderId });
+    saga.addCompensation('release-inventory', () =>
+      withSummary(
+        compensations.releaseInventory,
+        `Release the ${units} reserved item(s) of order ${orderId} back to stock`,
+        { orderId },
+      ),
+    );
+    await withSummary(
+      steps.reserveInventory,
+      `Reserve ${units} item(s) for order ${orderId}: ${itemsText(items)}`,
+      { orderId },
+    );
     setStatus('RESERVED');
     completed('reserveInventory');
     checkpoint();
 
     saga.addCompensation('refund', (idempotencyKey) =>
-      compensations.refundPayment({ orderId, idempotencyKey, chargeIdempotencyKey: chargeKey }),
+      withSummary(
+        compensations.refundPayment,
+        state.chargeId
+          ? `Refund charge ${state.chargeId} (${money(totalCents)}) of order ${orderId}`
+          : `Refund or void any charge under key ${chargeKey} of order ${orderId}`,
+        { orderId, idempotencyKey, chargeIdempotencyKey: chargeKey },
+      ),
     );
-    const { chargeId } = await payments.chargePayment({
-      orderId,
-      customerId,
-      amountCents: totalCents,
-      cardToken: input.paymentToken,
-      idempotencyKey: chargeKey,
-    });
+    const { chargeId } = await withSummary(
+      payments.chargePayment,
+      `Charge ${money(totalCents)} to customer ${customerId} (key ${chargeKey})`,
+      {
+        orderId,
+        customerId,
+        amountCents: totalCents,
+        cardToken: input.paymentToken,
+        idempotencyKey: chargeKey,
+      },
+    );
     state.chargeId = chargeId;
     setStatus('PAID');
     completed('chargePayment');
     checkpoint();
 
     confirming = true;
-    await steps.confirmOrder({ orderId });
+    await withSummary(steps.confirmOrder, `Confirm order ${orderId} (charge ${chargeId})`, {
+      orderId,
+    });
     setStatus('CONFIRMED');
     completed('confirmOrder');
   } catch (error) {
@@ -109,11 +167,40 @@ export async function runOrderSaga(
       : failureOf(error);
     state.failure = cancelled ? undefined : failure;
     compensating = true;
+    showProgress();
     log.warn('order saga compensating', { orderId, reason: failure.message, type: failure.type });
-    await saga.compensate();
+    try {
+      await saga.compensate();
+    } catch (compensationFailure) {
+      // Stuck half-undone: say so in the list, not the last status reached on the way.
+      if (withUiMetadata()) {
+        setStatus('FAILED');
+        const message =
+          compensationFailure instanceof Error
+            ? compensationFailure.message
+            : String(compensationFailure);
+        upsertMemo({
+          outcome: { status: 'FAILED', failure: { type: ErrorType.CompensationFailed, message } },
+        });
+      }
+      throw compensationFailure;
+    }
     const finalStatus = cancelled ? 'CANCELLED' : 'FAILED';
-    await compensations.closeOrder({ orderId, status: finalStatus, reason: failure.message });
+    await withSummary(
+      compensations.closeOrder,
+      `Mark order ${orderId} ${finalStatus}: ${cancelled ? failure.message : `${failure.type}, ${failure.message}`}`,
+      { orderId, status: finalStatus, reason: failure.message },
+    );
     setStatus(finalStatus);
+    if (withUiMetadata()) {
+      upsertMemo({
+        outcome: {
+          status: finalStatus,
+          ...(!cancelled && { failure }),
+          compensations: state.compensations,
+        },
+      });
+    }
     if (cancelled) return { orderId, status: 'CANCELLED' };
     throw ApplicationFailure.nonRetryable(
       `order ${orderId} failed: ${failure.message}`,
@@ -121,21 +208,46 @@ export async function runOrderSaga(
     );
   }
 
+  if (withUiMetadata()) {
+    upsertMemo({ outcome: { status: 'CONFIRMED', chargeId: state.chargeId } });
+  }
   try {
-    await notifications.notifyCustomer({
-      orderId,
-      customerId,
-      totalCents: state.totalCents ?? 0,
-      idempotencyKey: Saga.idempotencyKey('notify'),
-    });
+    await withSummary(
+      notifications.notifyCustomer,
+      `Notify customer ${customerId} that order ${orderId} (${money(state.totalCents ?? 0)}) is confirmed`,
+      {
+        orderId,
+        customerId,
+        totalCents: state.totalCents ?? 0,
+        idempotencyKey: Saga.idempotencyKey('notify'),
+      },
+    );
     state.notified = true;
     completed('notifyCustomer');
   } catch (error) {
     state.notified = false;
+    showProgress();
     log.warn('customer notification failed; the order stays confirmed', {
       orderId,
       error: String(error),
     });
   }
   return { orderId, status: 'CONFIRMED', chargeId: state.chargeId };
+}
+
+/** The saga's progress as the Web UI's "current details" show it (Temporal markdown). */
+function orderProgress(state: OrderSagaState, units: number): string {
+  const facts = [`order ${state.orderId}`, `${units} item(s)`];
+  if (state.totalCents !== undefined) facts.push(`total ${money(state.totalCents)}`);
+  if (state.chargeId) facts.push(`charge ${state.chargeId}`);
+  const lines = [
+    `**${state.status}**: ${facts.join(', ')}`,
+    `steps done: ${state.completedSteps.join(' → ') || 'none yet'}`,
+  ];
+  const trouble = [];
+  if (state.failure) trouble.push(`failed: ${state.failure.type} (${state.failure.message})`);
+  if (state.compensations.length > 0) trouble.push(`undone: ${state.compensations.join(' → ')}`);
+  if (state.notified === false) trouble.push('customer notification failed');
+  if (trouble.length > 0) lines.push(trouble.join('; '));
+  return lines.join('\n\n');
 }
