@@ -10,6 +10,7 @@ import {
   relaySettings,
   taskQueueSettings,
   temporalSettings,
+  tracingSettings,
 } from '../config/settings.js';
 
 const count = z.coerce.number().int().min(1);
@@ -19,6 +20,7 @@ export const workerConfigSchema = z.object({
   ...temporalSettings,
   ...paymentGatewaySettings,
   ...logSettings,
+  ...tracingSettings,
   ...redisSettings,
   ...cacheSettings,
   ...kafkaSettings,

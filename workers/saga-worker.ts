@@ -1,16 +1,23 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
+import {
+  WORKFLOW_TRACING_MODULE,
+  tracingWorkerOptions,
+} from '../observability/temporal-tracing.js';
+import { startTracing } from '../observability/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { workerConfigSchema } from './config.js';
 import { createRelayActivities, ensureRelayRunning } from './outbox-relay.js';
+import { exportBreakerState } from './breaker-metrics.js';
 import { createPaymentGatewayFromConfig } from './payment-gateway.js';
 import { ensureSearchAttributes } from './search-attributes.js';
 import { activityLogContext, installTemporalRuntime } from './temporal-runtime.js';
+import { cachedWorkflowBundle } from './workflow-bundle.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -21,6 +28,13 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.met
  */
 async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
+  const tracing = startTracing({
+    serviceName: config.OTEL_SERVICE_NAME ?? 'durable-sagas-worker',
+    exporter: config.OTEL_TRACES_EXPORTER,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });
+  // Untraced, the workers get no interceptors at all: not even the workflow sandbox's.
+  const traced = tracing ? tracingWorkerOptions(tracing) : {};
   const logger = createLogger('saga-worker', config.LOG_LEVEL, { mixin: activityLogContext });
   installTemporalRuntime({
     logger,
@@ -33,6 +47,7 @@ async function main() {
   });
   const redis = createCacheRedis(config.REDIS_URL);
   const payments = createPaymentGatewayFromConfig(config, logger);
+  exportBreakerState(payments.breaker, Runtime.instance().metricMeter);
   const relay = createRelayActivities(config, prisma, logger);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
@@ -44,10 +59,9 @@ async function main() {
       logger,
     });
     const activities = createActivities({ prisma, payments, logger, eventCache });
-    // Webpack's module-by-module report is noise at every start; warnings still show.
-    const workflowBundle = await bundleWorkflowCode({
+    const workflowBundle = await cachedWorkflowBundle({
       workflowsPath: WORKFLOWS_PATH,
-      logger: new DefaultLogger('WARN'),
+      workflowInterceptorModules: tracing ? [WORKFLOW_TRACING_MODULE] : [],
     });
     const sagaWorkers = await Promise.all(
       [config.ORDER_TASK_QUEUE, config.BOOKING_TASK_QUEUE].map((taskQueue) =>
@@ -57,9 +71,12 @@ async function main() {
           taskQueue,
           workflowBundle,
           activities,
+          ...traced,
           maxConcurrentActivityTaskExecutions: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
           maxConcurrentWorkflowTaskExecutions: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
           maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+          // Tasks on a dead worker's sticky queue go to any worker after this (default 10 s).
+          stickyQueueScheduleToStartTimeout: '1s',
         }),
       ),
     );
@@ -69,8 +86,10 @@ async function main() {
       taskQueue: config.RELAY_TASK_QUEUE,
       workflowBundle,
       activities: relay.activities,
+      ...traced,
       // One relay activity runs at a time across all workers; a worker holds at most that one.
       maxConcurrentActivityTaskExecutions: 1,
+      stickyQueueScheduleToStartTimeout: '1s',
     });
     const workers = [...sagaWorkers, relayWorker];
     await ensureRelayRunning(
@@ -96,6 +115,7 @@ async function main() {
     await connection.close();
     await prisma.$disconnect();
     redis.disconnect();
+    await tracing?.shutdown();
   }
 }
 

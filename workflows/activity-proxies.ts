@@ -1,6 +1,9 @@
 import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { SAGA_STEP_OPTIONS as options } from './step-options.js';
+import {
+  SAGA_HEARTBEAT_TIMEOUTS as heartbeats,
+  SAGA_STEP_OPTIONS as options,
+} from './step-options.js';
 
 type Proxy = ActivityInterfaceFor<Activities>;
 
@@ -14,7 +17,14 @@ export interface SagaActivities {
 
 export const sagaActivities: SagaActivities = {
   steps: proxyActivities<Activities>(options.steps),
-  compensations: proxyActivities<Activities>(options.compensations),
+  compensations: proxyActivities<Activities>({
+    ...options.compensations,
+    heartbeatTimeout: heartbeats.compensations,
+  }),
   notifications: proxyActivities<Activities>(options.notifications),
-  payments: (deadlineSeconds) => proxyActivities<Activities>(options.payments(deadlineSeconds)),
+  payments: (deadlineSeconds) =>
+    proxyActivities<Activities>({
+      ...options.payments(deadlineSeconds),
+      heartbeatTimeout: heartbeats.payments,
+    }),
 };

@@ -38,3 +38,16 @@ export const SAGA_STEP_OPTIONS = {
 } satisfies Record<'steps' | 'compensations' | 'notifications', StepOptions> & {
   payments: (deadlineSeconds: number) => StepOptions;
 };
+
+/**
+ * Heartbeat timeouts of the ordinary activity proxies (local activities have none): a step that
+ * heartbeats is retried this soon after its worker dies, not after its start-to-close timeout. The
+ * SDK sends heartbeats at most every 80 % of the timeout (1.6 s here); a false timeout only means
+ * a second, deduplicated call at the gateway.
+ */
+export const SAGA_HEARTBEAT_TIMEOUTS = {
+  // Gateway calls heartbeat every second while in flight (activities/payment/payment.heartbeat.ts).
+  payments: '2s',
+  // Refunds heartbeat the same way; the other compensations are one short idempotent transaction.
+  compensations: '2s',
+} satisfies Partial<Record<keyof typeof SAGA_STEP_OPTIONS, ActivityOptions['heartbeatTimeout']>>;
