@@ -35,6 +35,7 @@ import { stackDown, stackUp } from '../stack/stack.js';
 import { consumerConfigSchema } from '../workers/consumers/config.js';
 import { ORDER_TASK_QUEUE } from '../workflows/contracts/names.js';
 import { runKafkaOutageScenario, type KafkaOutageResult } from './kafka-outage.scenario.js';
+import { handleInterruption } from './interruption.js';
 
 const READY_TIMEOUT_MS = 120_000; // the worker bundles its workflows at start
 const begun = performance.now();
@@ -112,22 +113,12 @@ function finish(exitCode: number): Promise<never> {
   return finishing;
 }
 
-let interruptedAt = 0;
-const interruption = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    // npm and tsx pass on a Ctrl-C that reached us already: a repeat within a second is the same one.
-    if (interruptedAt > 0) {
-      if (Date.now() - interruptedAt < 1_000) return;
-      if (kafkaDown) console.error('Kafka may still be stopped: npm run stack -- up');
-      process.exit(130);
-    }
-    interruptedAt = Date.now();
-    console.error(`\n${signal}: cleaning up (again to force)`);
-    interruption.abort(new Error(`interrupted by ${signal}`));
-    void finish(130);
-  });
-}
+const interruption = handleInterruption({
+  cleanUp: () => finish(130),
+  beforeForcedExit: () => {
+    if (kafkaDown) console.error('Kafka may still be stopped: npm run stack -- up');
+  },
+});
 
 // ── the processes under test ────────────────────────────────────────────────
 async function spawnProcesses(
@@ -270,9 +261,9 @@ try {
   const message = error instanceof Error ? error.message : String(error);
   if (error instanceof CannotRun) {
     console.error(`demo:kafka-outage cannot run: ${message}`);
-  } else if (interruptedAt === 0) {
+  } else if (!interruption.interrupted) {
     console.error(`\nFAIL  ${message}`);
     if (logDir) console.error(`      logs of the worker, consumers and API: ${logDir}`);
   }
-  await finish(interruptedAt > 0 ? 130 : 1);
+  await finish(interruption.interrupted ? 130 : 1);
 }

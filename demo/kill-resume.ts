@@ -27,6 +27,7 @@ import {
   runKillResumeScenario,
   type KillResumeResult,
 } from './kill-resume.scenario.js';
+import { handleInterruption } from './interruption.js';
 
 /** From the new worker's "worker ready" to every saga settled: the target after a kill. */
 const TARGET_MS = 5_000;
@@ -58,21 +59,7 @@ function finish(exitCode: number): Promise<never> {
   return finishing;
 }
 
-let interruptedAt = 0;
-const interruption = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    // npm and tsx pass on a Ctrl-C that reached us already: a repeat within 1 s is the same one.
-    if (interruptedAt > 0) {
-      if (Date.now() - interruptedAt < 1_000) return;
-      process.exit(130);
-    }
-    interruptedAt = Date.now();
-    console.error(`\n${signal}: cleaning up (again to force)`);
-    interruption.abort(new Error(`interrupted by ${signal}`));
-    void finish(130);
-  });
-}
+const interruption = handleInterruption({ cleanUp: () => finish(130) });
 
 // ── the report ──────────────────────────────────────────────────────────────
 const s = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
@@ -207,10 +194,10 @@ try {
   await finish(0);
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
-  if (interruptedAt === 0) {
+  if (!interruption.interrupted) {
     console.error(
       `\nFAIL  ${error instanceof KillResumeCheckFailed ? message : (error instanceof Error && error.stack) || message}`,
     );
   }
-  await finish(interruptedAt > 0 ? 130 : 1);
+  await finish(interruption.interrupted ? 130 : 1);
 }

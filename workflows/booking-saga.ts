@@ -29,7 +29,7 @@ import type {
 } from './contracts/booking-types.js';
 import { ErrorType } from './contracts/errors.js';
 import { BookingStatusAttribute } from './contracts/search-attributes.js';
-import { failureOf } from './failures.js';
+import { failureOf, recordCompensationFailure } from './failures.js';
 import { Saga } from './saga.js';
 import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
 import { money, withSummary } from './step-summary.js';
@@ -151,17 +151,7 @@ export async function bookingSaga(input: BookingSagaInput): Promise<BookingSagaR
     try {
       await saga.compensate();
     } catch (compensationFailure) {
-      // Stuck half-undone: say so in the list, not the last status reached on the way.
-      if (withUiMetadata()) {
-        setStatus('FAILED');
-        const message =
-          compensationFailure instanceof Error
-            ? compensationFailure.message
-            : String(compensationFailure);
-        upsertMemo({
-          outcome: { status: 'FAILED', failure: { type: ErrorType.CompensationFailed, message } },
-        });
-      }
+      if (withUiMetadata()) recordCompensationFailure(setStatus, compensationFailure);
       throw compensationFailure;
     }
     setStatus(how.status);

@@ -17,8 +17,7 @@ import type {
   OrderStatus,
   SagaStepName,
 } from './contracts/types.js';
-import { ErrorType } from './contracts/errors.js';
-import { failureOf } from './failures.js';
+import { failureOf, recordCompensationFailure } from './failures.js';
 import { Saga } from './saga.js';
 import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
 import { itemsText, money, unitsOf, withSummary } from './step-summary.js';
@@ -172,17 +171,7 @@ export async function runOrderSaga(
     try {
       await saga.compensate();
     } catch (compensationFailure) {
-      // Stuck half-undone: say so in the list, not the last status reached on the way.
-      if (withUiMetadata()) {
-        setStatus('FAILED');
-        const message =
-          compensationFailure instanceof Error
-            ? compensationFailure.message
-            : String(compensationFailure);
-        upsertMemo({
-          outcome: { status: 'FAILED', failure: { type: ErrorType.CompensationFailed, message } },
-        });
-      }
+      if (withUiMetadata()) recordCompensationFailure(setStatus, compensationFailure);
       throw compensationFailure;
     }
     const finalStatus = cancelled ? 'CANCELLED' : 'FAILED';
