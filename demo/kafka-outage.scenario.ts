@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { done, notYet, pollUntil, seconds, type Poll } from './polling.js';
 import { topicFor } from '../activities/outbox/event-envelope.js';
 import type { RelayStatus } from '../activities/outbox/relay.loop.js';
 import type { OutboxStatus } from '../api/event-log-queries.js';
@@ -76,32 +76,20 @@ function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new ScenarioCheckFailed(message);
 }
 
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
 const POLL_MS = 250;
 
-type Poll<T> = { done: T } | { seen: string };
-const done = <T>(value: T): Poll<T> => ({ done: value });
-const notYet = (seen: string): Poll<never> => ({ seen });
-
-/** Polls `probe` until it is done; on timeout the error says what it last saw. */
-async function waitFor<T>(
+const waitFor = <T>(
   what: string,
   probe: () => Promise<Poll<T>>,
   timeoutMs: number,
   signal?: AbortSignal,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const outcome = await probe();
-    if ('done' in outcome) return outcome.done;
-    if (Date.now() > deadline)
-      throw new ScenarioCheckFailed(
-        `timed out after ${seconds(timeoutMs)} waiting for ${what}; last seen: ${outcome.seen}`,
-      );
-    await sleep(POLL_MS, undefined, { signal });
-  }
-}
+): Promise<T> =>
+  pollUntil(what, probe, {
+    timeoutMs,
+    pollMs: POLL_MS,
+    signal,
+    fail: (message) => new ScenarioCheckFailed(message),
+  });
 
 interface PlacedOrder {
   id: string;

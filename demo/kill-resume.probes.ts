@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { RelayStatus } from '../activities/outbox/relay.loop.js';
 import type { PrismaClient } from '../prisma/client.js';
+import { pollUntil, seconds, type Poll } from './polling.js';
 
 /** A check of the kill-resume scenario that did not hold (or a wait that ran out). */
 export class KillResumeCheckFailed extends Error {
@@ -13,29 +13,15 @@ export function check(condition: boolean, message: string): asserts condition {
   if (!condition) throw new KillResumeCheckFailed(message);
 }
 
-export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-export type Poll<T> = { done: T } | { seen: string };
-export const done = <T>(value: T): Poll<T> => ({ done: value });
-export const notYet = (seen: string): Poll<never> => ({ seen });
+export { done, notYet, seconds, type Poll } from './polling.js';
 
 /** Polls `probe` until it is done; on timeout the error says what it last saw. */
-export async function waitFor<T>(
+export const waitFor = <T>(
   what: string,
   probe: () => Promise<Poll<T>>,
-  { timeoutMs, pollMs = 100, signal }: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const outcome = await probe();
-    if ('done' in outcome) return outcome.done;
-    if (Date.now() > deadline)
-      throw new KillResumeCheckFailed(
-        `timed out after ${seconds(timeoutMs)} waiting for ${what}; last seen: ${outcome.seen}`,
-      );
-    await sleep(pollMs, undefined, { signal });
-  }
-}
+  options: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
+): Promise<T> =>
+  pollUntil(what, probe, { ...options, fail: (message) => new KillResumeCheckFailed(message) });
 
 /** `promise`, or a KillResumeCheckFailed once `timeoutMs` has passed without it settling. */
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {

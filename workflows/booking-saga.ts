@@ -32,7 +32,7 @@ import { BookingStatusAttribute } from './contracts/search-attributes.js';
 import { failureOf, recordCompensationFailure } from './failures.js';
 import { Saga } from './saga.js';
 import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
-import { money, withSummary } from './step-summary.js';
+import { money, troubleText, withSummary } from './step-summary.js';
 
 /**
  * Gates the workflow commands added for the Web UI (memo upserts with the total and the outcome, the
@@ -324,10 +324,7 @@ function bookingProgress(state: BookingSagaState): string {
   if (state.status === 'HELD' && state.holdExpiresAt)
     lines.push(`held until ${state.holdExpiresAt}`);
   if (state.paying) lines.push('charging the payment');
-  const trouble = [];
-  if (state.failure) trouble.push(`failed: ${state.failure.type} (${state.failure.message})`);
-  if (state.compensations.length > 0) trouble.push(`undone: ${state.compensations.join(' → ')}`);
-  if (state.notified === false) trouble.push('customer notification failed');
-  if (trouble.length > 0) lines.push(trouble.join('; '));
+  const trouble = troubleText(state);
+  if (trouble) lines.push(trouble);
   return lines.join('\n\n');
 }

@@ -20,7 +20,7 @@ import type {
 import { failureOf, recordCompensationFailure } from './failures.js';
 import { Saga } from './saga.js';
 import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from './step-options.js';
-import { itemsText, money, unitsOf, withSummary } from './step-summary.js';
+import { itemsText, money, troubleText, unitsOf, withSummary } from './step-summary.js';
 
 /**
  * Gates the workflow commands added for the Web UI (memo upserts with the total and the outcome, the
@@ -233,10 +233,7 @@ function orderProgress(state: OrderSagaState, units: number): string {
     `**${state.status}**: ${facts.join(', ')}`,
     `steps done: ${state.completedSteps.join(' → ') || 'none yet'}`,
   ];
-  const trouble = [];
-  if (state.failure) trouble.push(`failed: ${state.failure.type} (${state.failure.message})`);
-  if (state.compensations.length > 0) trouble.push(`undone: ${state.compensations.join(' → ')}`);
-  if (state.notified === false) trouble.push('customer notification failed');
-  if (trouble.length > 0) lines.push(trouble.join('; '));
+  const trouble = troubleText(state);
+  if (trouble) lines.push(trouble);
   return lines.join('\n\n');
 }

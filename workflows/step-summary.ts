@@ -31,3 +31,16 @@ export function itemsText(items: OrderItemInput[], shown = 3): string {
   if (items.length > shown) listed.push(`${items.length - shown} more SKU(s)`);
   return listed.join(', ');
 }
+
+/** The "what went wrong" line of a saga's current details, when anything did. */
+export function troubleText(state: {
+  failure?: { type: string; message: string };
+  compensations: string[];
+  notified?: boolean;
+}): string | undefined {
+  const trouble = [];
+  if (state.failure) trouble.push(`failed: ${state.failure.type} (${state.failure.message})`);
+  if (state.compensations.length > 0) trouble.push(`undone: ${state.compensations.join(' → ')}`);
+  if (state.notified === false) trouble.push('customer notification failed');
+  return trouble.length > 0 ? trouble.join('; ') : undefined;
+}

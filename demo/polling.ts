@@ -1,0 +1,31 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** What one look at the system found: the awaited value, or what it saw instead (for the timeout message). */
+export type Poll<T> = { done: T } | { seen: string };
+export const done = <T>(value: T): Poll<T> => ({ done: value });
+export const notYet = (seen: string): Poll<never> => ({ seen });
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Polls `probe` until it is done; on timeout fails with `fail(message)`, saying what it last saw. */
+export async function pollUntil<T>(
+  what: string,
+  probe: () => Promise<Poll<T>>,
+  {
+    timeoutMs,
+    pollMs = 100,
+    signal,
+    fail,
+  }: { timeoutMs: number; pollMs?: number; signal?: AbortSignal; fail: (message: string) => Error },
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const outcome = await probe();
+    if ('done' in outcome) return outcome.done;
+    if (Date.now() > deadline)
+      throw fail(
+        `timed out after ${seconds(timeoutMs)} waiting for ${what}; last seen: ${outcome.seen}`,
+      );
+    await sleep(pollMs, undefined, { signal });
+  }
+}
