@@ -3,6 +3,7 @@ import type { PrismaClient } from '../prisma/client.js';
 import { createBookingActivities } from './bookings/bookings.activities.js';
 import { createBookingRepository } from './bookings/bookings.repository.js';
 import { noEventCache, type EventCache } from './bookings/event.cache.js';
+import { withLivenessHeartbeats } from './liveness.js';
 import { createInventoryActivities } from './inventory/inventory.activities.js';
 import { createInventoryRepository } from './inventory/inventory.repository.js';
 import { createNotificationActivities } from './notification/notification.activities.js';
@@ -27,7 +28,7 @@ export interface ActivityDeps {
 export function createActivities({ prisma, payments, logger, notifier, eventCache }: ActivityDeps) {
   const orders = createOrderRepository();
   const inventory = createInventoryRepository();
-  return {
+  return withLivenessHeartbeats({
     ...createOrderActivities({ prisma, orders, inventory }),
     ...createInventoryActivities({ prisma, inventory, orders }),
     ...createPaymentActivities({ prisma, payments, orders }),
@@ -40,7 +41,7 @@ export function createActivities({ prisma, payments, logger, notifier, eventCach
     ...createNotificationActivities({
       notifier: notifier ?? createDatabaseNotificationProvider({ prisma, logger }),
     }),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -1,9 +1,10 @@
-import { proxyActivities, type ActivityInterfaceFor } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
 import {
-  SAGA_HEARTBEAT_TIMEOUTS as heartbeats,
-  SAGA_STEP_OPTIONS as options,
-} from './step-options.js';
+  proxyActivities,
+  type ActivityInterfaceFor,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { SAGA_HEARTBEAT_TIMEOUT, SAGA_STEP_OPTIONS as options } from './step-options.js';
 
 type Proxy = ActivityInterfaceFor<Activities>;
 
@@ -15,16 +16,15 @@ export interface SagaActivities {
   payments: (deadlineSeconds: number) => Proxy;
 }
 
+const live = (stepOptions: ActivityOptions): ActivityOptions => ({
+  ...stepOptions,
+  heartbeatTimeout: SAGA_HEARTBEAT_TIMEOUT,
+});
+
 export const sagaActivities: SagaActivities = {
-  steps: proxyActivities<Activities>(options.steps),
-  compensations: proxyActivities<Activities>({
-    ...options.compensations,
-    heartbeatTimeout: heartbeats.compensations,
-  }),
-  notifications: proxyActivities<Activities>(options.notifications),
+  steps: proxyActivities<Activities>(live(options.steps)),
+  compensations: proxyActivities<Activities>(live(options.compensations)),
+  notifications: proxyActivities<Activities>(live(options.notifications)),
   payments: (deadlineSeconds) =>
-    proxyActivities<Activities>({
-      ...options.payments(deadlineSeconds),
-      heartbeatTimeout: heartbeats.payments,
-    }),
+    proxyActivities<Activities>(live(options.payments(deadlineSeconds))),
 };

@@ -40,14 +40,11 @@ export const SAGA_STEP_OPTIONS = {
 };
 
 /**
- * Heartbeat timeouts of the ordinary activity proxies (local activities have none): a step that
- * heartbeats is retried this soon after its worker dies, not after its start-to-close timeout. The
- * SDK sends heartbeats at most every 80 % of the timeout (1.6 s here); a false timeout only means
- * a second, deduplicated call at the gateway.
+ * Heartbeat timeout of every ordinary saga step (local activities have none). Every activity
+ * heartbeats every half second while it runs (activities/liveness.ts), so a step whose worker died
+ * is retried this soon, not after its start-to-close timeout; a slow but live step is never cut by
+ * it. The SDK's core sends the latest heartbeat every 80 % of this (1.6 s) from its own thread, so
+ * a busy event loop only matters past a second; a false timeout means one more attempt of an
+ * idempotent step.
  */
-export const SAGA_HEARTBEAT_TIMEOUTS = {
-  // Gateway calls heartbeat every second while in flight (activities/payment/payment.heartbeat.ts).
-  payments: '2s',
-  // Refunds heartbeat the same way; the other compensations are one short idempotent transaction.
-  compensations: '2s',
-} satisfies Partial<Record<keyof typeof SAGA_STEP_OPTIONS, ActivityOptions['heartbeatTimeout']>>;
+export const SAGA_HEARTBEAT_TIMEOUT = '2s' satisfies ActivityOptions['heartbeatTimeout'];

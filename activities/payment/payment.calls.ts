@@ -1,7 +1,6 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import { ErrorType } from '../../workflows/contracts/errors.js';
 import { PaymentGatewayRejectedError } from './payment.gateway.js';
-import { heartbeatWhile } from './payment.heartbeat.js';
 import type {
   ChargeRequest,
   PaymentGateway,
@@ -12,12 +11,11 @@ import type {
 /**
  * Gateway calls as every saga's payment step makes them, with the gateway's answers translated
  * into Temporal's terms: a decline or a malformed request is permanent; anything else is retried.
- * The step heartbeats while the gateway answers, so a worker dying mid-call is noticed in seconds.
  */
 
 async function permanentIfRejected<T>(call: () => Promise<T>): Promise<T> {
   try {
-    return await heartbeatWhile(call);
+    return await call();
   } catch (error) {
     if (error instanceof PaymentGatewayRejectedError) {
       throw ApplicationFailure.nonRetryable(error.message, ErrorType.PaymentRejected);
