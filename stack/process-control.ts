@@ -20,6 +20,16 @@ export interface DaemonSpec {
   gid?: number;
 }
 
+/**
+ * The environment a stack server inherits: ours minus the app's OpenTelemetry settings, which the
+ * Temporal dev server reads too (and refuses to start on `OTEL_TRACES_EXPORTER=console`).
+ */
+function serverEnvironment(): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('OTEL_')),
+  );
+}
+
 /** Starts a process that outlives this one (its own session, output to a log file) and records its pid. */
 export function spawnDaemon(spec: DaemonSpec): number {
   fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
@@ -28,7 +38,7 @@ export function spawnDaemon(spec: DaemonSpec): number {
   const child = spawn(spec.command, spec.args, {
     detached: true,
     stdio: ['ignore', log, log],
-    env: spec.env ?? process.env,
+    env: spec.env ?? serverEnvironment(),
     cwd: spec.cwd,
     uid: spec.uid,
     gid: spec.gid,
