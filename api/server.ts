@@ -5,7 +5,7 @@ import { createLogger } from '../config/logger.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
 import { checkConsistency, httpLedgerSource } from '../consistency/consistency.check.js';
 import { tracingClientInterceptors } from '../observability/temporal-tracing.js';
-import { startTracing } from '../observability/tracing.js';
+import { startTracingFromConfig } from '../observability/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { createApp } from './app.js';
 import { kafkaCheck, postgresCheck, redisCheck, temporalCheck } from './health-checks.js';
@@ -21,11 +21,7 @@ import { createPrismaViewQueries } from './view-queries.js';
 /** Composition root of the HTTP API. */
 async function main() {
   const config = loadConfigOrExit(apiConfigSchema);
-  const tracing = startTracing({
-    serviceName: config.OTEL_SERVICE_NAME ?? 'durable-sagas-api',
-    exporter: config.OTEL_TRACES_EXPORTER,
-    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-  });
+  const tracing = startTracingFromConfig(config, 'durable-sagas-api');
   const logger = createLogger('api', config.LOG_LEVEL);
   const prisma = createPrismaClient({
     url: config.DATABASE_URL,

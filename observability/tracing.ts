@@ -60,3 +60,18 @@ export function startTracing({
   const spanProcessor = spanProcessorFor(spanExporterFor(exporter, otlpEndpoint));
   return registerTracing({ serviceName, spanProcessor });
 }
+
+/** The `tracingSettings` part of a process's config (config/settings.ts). */
+export interface TracingConfig {
+  OTEL_TRACES_EXPORTER: TracesExporter;
+  OTEL_EXPORTER_OTLP_ENDPOINT: string;
+  OTEL_SERVICE_NAME?: string;
+}
+
+/** `startTracing` from a process's validated config; `serviceName` unless OTEL_SERVICE_NAME overrides it. */
+export const startTracingFromConfig = (config: TracingConfig, serviceName: string) =>
+  startTracing({
+    serviceName: config.OTEL_SERVICE_NAME ?? serviceName,
+    exporter: config.OTEL_TRACES_EXPORTER,
+    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+  });

@@ -1,7 +1,7 @@
 import { createKafka } from '../activities/outbox/kafka.publisher.js';
 import { loadConfigOrExit } from '../config/load-config.js';
 import { createLogger } from '../config/logger.js';
-import { startTracing } from '../observability/tracing.js';
+import { startTracingFromConfig } from '../observability/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { consumerConfigSchema } from './consumers/config.js';
 import { startSagaEventConsumers } from './consumers/saga-event-consumers.js';
@@ -12,11 +12,7 @@ import { startSagaEventConsumers } from './consumers/saga-event-consumers.js';
  */
 async function main() {
   const config = loadConfigOrExit(consumerConfigSchema);
-  const tracing = startTracing({
-    serviceName: config.OTEL_SERVICE_NAME ?? 'durable-sagas-consumers',
-    exporter: config.OTEL_TRACES_EXPORTER,
-    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-  });
+  const tracing = startTracingFromConfig(config, 'durable-sagas-consumers');
   const logger = createLogger('consumers', config.LOG_LEVEL);
   const prisma = createPrismaClient({
     url: config.DATABASE_URL,

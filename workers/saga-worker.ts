@@ -9,7 +9,7 @@ import {
   WORKFLOW_TRACING_MODULE,
   tracingWorkerOptions,
 } from '../observability/temporal-tracing.js';
-import { startTracing } from '../observability/tracing.js';
+import { startTracingFromConfig } from '../observability/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { workerConfigSchema } from './config.js';
 import { createRelayActivities, ensureRelayRunning } from './outbox-relay.js';
@@ -28,11 +28,7 @@ const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.met
  */
 async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
-  const tracing = startTracing({
-    serviceName: config.OTEL_SERVICE_NAME ?? 'durable-sagas-worker',
-    exporter: config.OTEL_TRACES_EXPORTER,
-    otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
-  });
+  const tracing = startTracingFromConfig(config, 'durable-sagas-worker');
   // Untraced, the workers get no interceptors at all: not even the workflow sandbox's.
   const traced = tracing ? tracingWorkerOptions(tracing) : {};
   const logger = createLogger('saga-worker', config.LOG_LEVEL, { mixin: activityLogContext });
