@@ -1,8 +1,14 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  spawnChild,
+  stopChild,
+  waitForChild,
+  freePort,
+  type Child,
+} from '../../bench/support/children.js';
 import { createKafka } from '../../activities/outbox/kafka.publisher.js';
 import { createApp, type App } from '../../api/app.js';
 import { createApiMetrics } from '../../api/metrics/api-metrics.js';
@@ -10,7 +16,6 @@ import { createPrismaOrderQueries } from '../../api/order-queries.js';
 import { createTemporalOrderCommands } from '../../api/temporal-order-commands.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { FAULT_CARDS } from '../../payment-gateway/faults.js';
-import { freePort } from '../../stack/process-control.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
 import { waitUntil } from '../support/integration-helpers.js';
 import { parsePrometheusText, samplesOf, type Sample } from '../support/prometheus-text.js';
@@ -23,7 +28,6 @@ import { parsePrometheusText, samplesOf, type Sample } from '../support/promethe
 
 const env = inject('stackEnv');
 const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const run = randomUUID().slice(0, 8);
 const queues = {
   ORDER_TASK_QUEUE: `metrics-it-orders-${run}`,
@@ -40,8 +44,7 @@ const kafka = createKafka(env.KAFKA_BROKERS!.split(','), `metrics-it-${run}`);
 let prisma: PrismaClient;
 let connection: Connection;
 let client: Client;
-let worker: ChildProcess;
-let workerOutput = '';
+let worker: Child | undefined;
 let workerMetricsUrl: string;
 let app: App;
 let closeMetrics: () => Promise<void>;
@@ -54,11 +57,10 @@ beforeAll(async () => {
 
   const metricsPort = await freePort();
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  worker = spawn(process.execPath, ['--import', 'tsx', 'workers/saga-worker.ts'], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+  worker = spawnChild(
+    'saga-worker',
+    'workers/saga-worker.ts',
+    {
       ...env,
       ...queues,
       WORKER_METRICS_HOST: '127.0.0.1',
@@ -68,10 +70,8 @@ beforeAll(async () => {
       PAYMENT_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
       LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  worker.stdout!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
-  worker.stderr!.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+    `${fs.mkdtempSync('/tmp/metrics-worker-')}/worker.log`,
+  );
 
   const admin = kafka.admin();
   await admin.connect();
@@ -112,12 +112,11 @@ beforeAll(async () => {
   });
 
   // Bundling the workflows takes a while on a busy machine.
-  await waitUntil(
-    'the saga worker to be ready',
-    async () => {
-      if (worker.exitCode !== null) throw new Error(`saga worker exited:\n${workerOutput}`);
-      return workerOutput.includes('"msg":"worker ready"') ? true : undefined;
-    },
+  const logFile = worker.logFile;
+  await waitForChild(
+    worker,
+    'ready',
+    async () => fs.readFileSync(logFile, 'utf8').includes('"msg":"worker ready"'),
     150_000,
   );
 });
@@ -131,7 +130,7 @@ afterAll(async () => {
         .catch(() => {}),
     ),
   );
-  await stopProcess(worker);
+  if (worker) await stopChild(worker, 15_000);
   const admin = kafka.admin();
   await admin.connect();
   await admin.deleteGroups([lagGroup]).catch(() => {});
@@ -141,15 +140,6 @@ afterAll(async () => {
   await connection?.close();
   await prisma?.$disconnect();
 });
-
-async function stopProcess(child: ChildProcess | undefined) {
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
 
 async function apiMetrics(): Promise<Sample[]> {
   const response = await app.request('/metrics');
