@@ -1,20 +1,20 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../prisma/client.js';
-import { createBookingActivities } from './bookings/bookings.activities.js';
-import { createBookingRepository } from './bookings/bookings.repository.js';
+import { createBookingActivities } from './bookings/booking.activities.js';
+import { createBookingRepository } from './bookings/booking.repository.js';
 import { noEventCache, type EventCache } from './bookings/event.cache.js';
 import { withLivenessHeartbeats } from './liveness.js';
 import { createInventoryActivities } from './inventory/inventory.activities.js';
 import { createInventoryRepository } from './inventory/inventory.repository.js';
-import { createNotificationActivities } from './notification/notification.activities.js';
+import { createNotificationActivities } from './notifications/notification.activities.js';
 import {
   createDatabaseNotificationProvider,
   type NotificationProvider,
-} from './notification/notification.provider.js';
-import { createOrderActivities } from './orders/orders.activities.js';
-import { createOrderRepository } from './orders/orders.repository.js';
-import { createPaymentActivities } from './payment/payment.activities.js';
-import type { PaymentGateway } from './payment/payment.port.js';
+} from './notifications/notification.provider.js';
+import { createOrderActivities } from './orders/order.activities.js';
+import { createOrderRepository } from './orders/order.repository.js';
+import { createPaymentActivities } from './payments/payment.activities.js';
+import type { PaymentGateway } from './payments/payment.port.js';
 
 export interface ActivityDeps {
   prisma: PrismaClient;

@@ -1,22 +1,22 @@
 import { createAdaptorServer } from '@hono/node-server';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfigOrExit } from '../config/load-config.js';
-import { createLogger } from '../config/logger.js';
+import { loadConfigOrExit } from '../platform/config/load-config.js';
+import { createLogger } from '../platform/config/logger.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
-import { checkConsistency, httpLedgerSource } from '../consistency/consistency.check.js';
-import { tracingClientInterceptors } from '../observability/temporal-tracing.js';
-import { startTracingFromConfig } from '../observability/tracing.js';
+import { checkConsistency, httpLedgerSource } from '../activities/ops/consistency.check.js';
+import { tracingClientInterceptors } from '../platform/telemetry/temporal-tracing.js';
+import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
 import { createApp } from './app.js';
-import { kafkaCheck, postgresCheck, redisCheck, temporalCheck } from './health-checks.js';
-import { createApiMetrics } from './metrics/api-metrics.js';
-import { apiConfigSchema } from './config.js';
-import { createPrismaBookingQueries } from './booking-queries.js';
-import { createEventLogQueries, temporalRelayExecution } from './event-log-queries.js';
-import { createPrismaOrderQueries } from './order-queries.js';
-import { createTemporalBookingCommands } from './temporal-booking-commands.js';
-import { createTemporalOrderCommands } from './temporal-order-commands.js';
-import { createPrismaViewQueries } from './view-queries.js';
+import { kafkaCheck, postgresCheck, redisCheck, temporalCheck } from './ops/health.checks.js';
+import { createApiMetrics } from './ops/metrics/api-metrics.js';
+import { apiConfigSchema } from './api.config.js';
+import { createPrismaBookingQueries } from '../activities/bookings/booking.queries.js';
+import { createEventLogQueries, temporalRelayExecution } from '../activities/outbox/event-log.queries.js';
+import { createPrismaOrderQueries } from '../activities/orders/order.queries.js';
+import { createTemporalBookingCommands } from './bookings/temporal-booking.commands.js';
+import { createTemporalOrderCommands } from './orders/temporal-order.commands.js';
+import { createPrismaViewQueries } from '../activities/projections/projection.queries.js';
 
 /** Composition root of the HTTP API. */
 async function main() {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { loadConfig, loadConfigOrExit } from '../config/load-config.js';
-import { DEFAULTS, databaseSettings, logSettings, port } from '../config/settings.js';
+import { loadConfig, loadConfigOrExit } from '../platform/config/load-config.js';
+import { DEFAULTS, databaseSettings, logSettings, port } from '../platform/config/settings.js';
 import { MAX_LATENCY_MS, type FaultSettings } from './faults.js';
 
 const rate = z.coerce.number().min(0).max(1).default(0);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { loadConfigOrExit } from '../config/load-config.js';
-import { databaseSettings } from '../config/settings.js';
+import { loadConfigOrExit } from '../platform/config/load-config.js';
+import { databaseSettings } from '../platform/config/settings.js';
 import { MIGRATIONS_DIR, migrateDeploy } from './migration-runner.js';
 
 const { DATABASE_URL } = loadConfigOrExit(z.object({ DATABASE_URL: databaseSettings.DATABASE_URL }));

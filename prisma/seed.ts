@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { loadConfigOrExit } from '../config/load-config.js';
-import { databaseSettings } from '../config/settings.js';
+import { loadConfigOrExit } from '../platform/config/load-config.js';
+import { databaseSettings } from '../platform/config/settings.js';
 import { createPrismaClient } from './client.js';
 import { seedDemoProducts } from './demo-products.js';
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the project needs from the lockfile, and generates the Prisma client.
-# Quick when nothing changed; servers are provisioned on first use by stack/provision.sh.
+# Quick when nothing changed; servers are provisioned on first use by harness/stack/provision.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-deps.sh
-exec node --import tsx stack/start.ts
+exec node --import tsx harness/stack/start.ts

@@ -1,10 +1,10 @@
 import { createKafka } from '../activities/outbox/kafka.publisher.js';
-import { loadConfigOrExit } from '../config/load-config.js';
-import { createLogger } from '../config/logger.js';
-import { startTracingFromConfig } from '../observability/tracing.js';
+import { loadConfigOrExit } from '../platform/config/load-config.js';
+import { createLogger } from '../platform/config/logger.js';
+import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
-import { consumerConfigSchema } from './consumers/config.js';
-import { startSagaEventConsumers } from './consumers/saga-event-consumers.js';
+import { consumerConfigSchema } from './consumer.config.js';
+import { startSagaEventConsumers } from '../activities/projections/saga-event-consumers.js';
 
 /**
  * Composition root of the event consumers: loyalty points and the order view, each its own kafkajs

@@ -3,21 +3,21 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
-import { loadConfigOrExit } from '../config/load-config.js';
-import { createLogger } from '../config/logger.js';
+import { loadConfigOrExit } from '../platform/config/load-config.js';
+import { createLogger } from '../platform/config/logger.js';
 import {
   WORKFLOW_TRACING_MODULE,
   tracingWorkerOptions,
-} from '../observability/temporal-tracing.js';
-import { startTracingFromConfig } from '../observability/tracing.js';
+} from '../platform/telemetry/temporal-tracing.js';
+import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
 import { createPrismaClient } from '../prisma/client.js';
-import { workerConfigSchema } from './config.js';
-import { createRelayActivities, ensureRelayRunning } from './outbox-relay.js';
-import { exportBreakerState } from './breaker-metrics.js';
-import { createPaymentGatewayFromConfig } from './payment-gateway.js';
-import { ensureSearchAttributes } from './search-attributes.js';
-import { activityLogContext, installTemporalRuntime } from './temporal-runtime.js';
-import { cachedWorkflowBundle } from './workflow-bundle.js';
+import { workerConfigSchema } from './worker.config.js';
+import { createRelayActivities, ensureRelayRunning } from './composition/relay.js';
+import { exportBreakerState } from './temporal/breaker-metrics.js';
+import { createPaymentGatewayFromConfig } from './composition/payment-gateway.js';
+import { ensureSearchAttributes } from './temporal/search-attributes.js';
+import { activityLogContext, installTemporalRuntime } from './temporal/temporal-runtime.js';
+import { cachedWorkflowBundle } from './temporal/workflow-bundle.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 

@@ -1,3 +1,3 @@
-export * from './order-saga.js';
-export * from './booking-saga.js';
-export * from './outbox-relay.js';
+export * from './orders/order-saga.js';
+export * from './bookings/booking-saga.js';
+export * from './outbox/outbox-relay.workflow.js';

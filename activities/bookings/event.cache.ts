@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { EventRecord } from './bookings.repository.js';
+import type { EventRecord } from './booking.repository.js';
 
 export type CachedRead =
   { kind: 'hit'; event: EventRecord } | { kind: 'miss' } | { kind: 'unavailable' };

@@ -2,8 +2,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import type { PrismaClient } from '../../prisma/client.js';
 import { ErrorType } from '../../workflows/contracts/errors.js';
 import { currentCorrelationId } from '../correlation.js';
-import type { OrderRepository } from '../orders/orders.repository.js';
-import { appendToOutbox } from '../outbox/outbox.repository.js';
+import type { OrderRepository } from '../orders/order.repository.js';
+import { appendToOutbox } from '../outbox/outbox.appender.js';
 import type { InventoryRepository } from './inventory.repository.js';
 
 interface Deps {

@@ -1,5 +1,5 @@
 import type { Db } from '../../prisma/client.js';
-import type { OrderItemInput } from '../../workflows/contracts/types.js';
+import type { OrderItemInput } from '../../workflows/orders/order.types.js';
 
 export interface ProductRecord {
   sku: string;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutboxRecord } from './outbox-log.repository.js';
+import type { OutboxRecord } from './event-log.repository.js';
 
 /** Kafka message headers every published event carries (trace context as W3C `traceparent`). */
 export const EVENT_HEADERS = {

@@ -1,4 +1,4 @@
-import type { OutboxRecord } from './outbox-log.repository.js';
+import type { OutboxRecord } from './event-log.repository.js';
 
 /** Where the relay publishes events. Kafka in production; anything that keeps order per key. */
 export interface EventPublisher {

@@ -2,8 +2,8 @@ import net from 'node:net';
 import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import type { EventPublisher } from './event-publisher.port.js';
 import { toKafkaMessage, topicFor } from './event-envelope.js';
-import { ensureTopics } from './kafka-topics.js';
-import type { OutboxRecord } from './outbox-log.repository.js';
+import { ensureTopics } from './kafka.topics.js';
+import type { OutboxRecord } from './event-log.repository.js';
 
 export interface KafkaPublisherOptions {
   brokers: string[];

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
-import { errorText } from '../../config/error-text.js';
+import { errorText } from '../../platform/config/error-text.js';
 import type { EventPublisher } from './event-publisher.port.js';
-import type { OutboxRelay } from './outbox.relay.js';
-import type { OutboxWakeups } from './outbox.wakeups.js';
+import type { OutboxRelay } from './relay.drain.js';
+import type { OutboxWakeups } from './relay.wakeups.js';
 
 /** What the relay is doing; heartbeated to Temporal, so the Web UI shows it on the relay activity. */
 export interface RelayStatus {

@@ -5,12 +5,12 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   startKillResumeEnvironment,
   type KillResumeEnvironment,
-} from '../../demo/kill-resume.environment.js';
+} from '../../harness/scenarios/kill-resume/environment.js';
 import {
   runKillResumeScenario,
   type KillResumeOptions,
   type KillResumeResult,
-} from '../../demo/kill-resume.scenario.js';
+} from '../../harness/scenarios/kill-resume/scenario.js';
 
 /**
  * The demo's scenarios (npm run demo:kill-resume), end to end: real saga worker processes,

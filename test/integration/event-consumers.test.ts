@@ -8,21 +8,21 @@ import {
   type EventEnvelope,
 } from '../../activities/outbox/event-envelope.js';
 import { createKafka, createKafkaPublisher } from '../../activities/outbox/kafka.publisher.js';
-import { ensureTopics } from '../../activities/outbox/kafka-topics.js';
-import { createOutboxLogRepository } from '../../activities/outbox/outbox-log.repository.js';
-import { createOutboxRelay } from '../../activities/outbox/outbox.relay.js';
+import { ensureTopics } from '../../activities/outbox/kafka.topics.js';
+import { createOutboxLogRepository } from '../../activities/outbox/event-log.repository.js';
+import { createOutboxRelay } from '../../activities/outbox/relay.drain.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../prisma/scratch-database.js';
-import { startKafkaBroker, type KafkaBroker } from '../../stack/private-kafka.js';
-import { loyaltyProjection } from '../../workers/consumers/loyalty.projection.js';
-import { orderViewProjection } from '../../workers/consumers/order-view.projection.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
+import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
+import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
+import { orderViewProjection } from '../../activities/projections/saga-view.projection.js';
 import {
   DEAD_LETTER_HEADERS,
   deadLetterTopic,
   startProjectionConsumer,
   type ProjectionConsumer,
-} from '../../workers/consumers/projection.consumer.js';
-import type { Projection } from '../../workers/consumers/projection.js';
+} from '../../activities/projections/projection.consumer.js';
+import type { Projection } from '../../activities/projections/projection.js';
 import { waitUntil } from '../support/integration-helpers.js';
 import {
   bookingSaga,

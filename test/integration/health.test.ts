@@ -9,11 +9,11 @@ import {
   redisCheck,
   temporalCheck,
   type HealthCheck,
-} from '../../api/health-checks.js';
-import type { OrderCommands } from '../../api/order-commands.js';
-import type { OrderQueries } from '../../api/order-queries.js';
+} from '../../api/ops/health.checks.js';
+import type { OrderCommands } from '../../api/orders/order.commands.js';
+import type { OrderQueries } from '../../activities/orders/order.queries.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { freePort } from '../../stack/process-control.js';
+import { freePort } from '../../harness/support/process-control.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { waitUntil } from '../support/integration-helpers.js';
 

@@ -8,12 +8,12 @@ import {
   waitForChild,
   freePort,
   type Child,
-} from '../../bench/support/children.js';
+} from '../../harness/support/children.js';
 import { createKafka } from '../../activities/outbox/kafka.publisher.js';
 import { createApp, type App } from '../../api/app.js';
-import { createApiMetrics } from '../../api/metrics/api-metrics.js';
-import { createPrismaOrderQueries } from '../../api/order-queries.js';
-import { createTemporalOrderCommands } from '../../api/temporal-order-commands.js';
+import { createApiMetrics } from '../../api/ops/metrics/api-metrics.js';
+import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
+import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { FAULT_CARDS } from '../../payment-gateway/faults.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';

@@ -2,15 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { OrderRecord } from '../../activities/orders/orders.repository.js';
-import { createHttpPaymentGateway } from '../../activities/payment/payment.gateway.js';
+import type { OrderRecord } from '../../activities/orders/order.repository.js';
+import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
 import { createApp, type App } from '../../api/app.js';
-import { createPrismaOrderQueries } from '../../api/order-queries.js';
-import { createTemporalOrderCommands } from '../../api/temporal-order-commands.js';
+import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
+import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { orderStatusQuery } from '../../workflows/contracts/messages.js';
+import { orderStatusQuery } from '../../workflows/orders/order.messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../../workflows/contracts/names.js';
-import type { orderSaga } from '../../workflows/order-saga.js';
+import type { orderSaga } from '../../workflows/orders/order-saga.js';
 import {
   ledgerFor as ledgerForKey,
   recordHistory as saveHistory,

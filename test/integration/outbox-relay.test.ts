@@ -4,15 +4,15 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EVENT_HEADERS, parseEnvelope, topicFor } from '../../activities/outbox/event-envelope.js';
 import { createKafkaPublisher } from '../../activities/outbox/kafka.publisher.js';
-import { ensureTopics } from '../../activities/outbox/kafka-topics.js';
-import { createOutboxLogRepository } from '../../activities/outbox/outbox-log.repository.js';
-import { createOutboxRelay } from '../../activities/outbox/outbox.relay.js';
-import { appendToOutbox } from '../../activities/outbox/outbox.repository.js';
-import { listenForOutboxCommits } from '../../activities/outbox/outbox.wakeups.js';
+import { ensureTopics } from '../../activities/outbox/kafka.topics.js';
+import { createOutboxLogRepository } from '../../activities/outbox/event-log.repository.js';
+import { createOutboxRelay } from '../../activities/outbox/relay.drain.js';
+import { appendToOutbox } from '../../activities/outbox/outbox.appender.js';
+import { listenForOutboxCommits } from '../../activities/outbox/relay.wakeups.js';
 import { runRelayLoop, type RelayStatus } from '../../activities/outbox/relay.loop.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { waitUntil } from '../support/integration-helpers.js';
-import { startKafkaBroker, type KafkaBroker } from '../../stack/private-kafka.js';
+import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
 import {
   bookingSaga,
   commitSagas,
@@ -20,7 +20,7 @@ import {
   orderSaga,
   type SagaScript,
 } from '../support/saga-events.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../prisma/scratch-database.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
 import { readerKafka, readTopics, watchTopics, type ReadMessage } from '../support/topic-reader.js';
 
 /**

@@ -3,7 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import {
   createHttpPaymentGateway,
   PaymentGatewayRejectedError,
-} from '../../activities/payment/payment.gateway.js';
+} from '../../activities/payments/payment.gateway.js';
 import type { ChargeRecord, Ledger } from '../../payment-gateway/gateway.store.js';
 
 const baseUrl = inject('stackEnv').PAYMENT_GATEWAY_URL;

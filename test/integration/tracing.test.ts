@@ -11,28 +11,28 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../../activities/index.js';
 import { createKafka, createKafkaPublisher } from '../../activities/outbox/kafka.publisher.js';
-import { createOutboxLogRepository } from '../../activities/outbox/outbox-log.repository.js';
-import { createOutboxRelay, type OutboxRelay } from '../../activities/outbox/outbox.relay.js';
-import { createHttpPaymentGateway } from '../../activities/payment/payment.gateway.js';
+import { createOutboxLogRepository } from '../../activities/outbox/event-log.repository.js';
+import { createOutboxRelay, type OutboxRelay } from '../../activities/outbox/relay.drain.js';
+import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
 import { createApp, type App } from '../../api/app.js';
-import { createPrismaOrderQueries } from '../../api/order-queries.js';
-import { createTemporalOrderCommands } from '../../api/temporal-order-commands.js';
+import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
+import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
 import {
   WORKFLOW_TRACING_MODULE,
   tracingClientInterceptors,
   tracingWorkerOptions,
-} from '../../observability/temporal-tracing.js';
-import { registerTracing, type Tracing } from '../../observability/tracing.js';
+} from '../../platform/telemetry/temporal-tracing.js';
+import { registerTracing, type Tracing } from '../../platform/telemetry/tracing.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../prisma/scratch-database.js';
-import { startKafkaBroker, type KafkaBroker } from '../../stack/private-kafka.js';
-import { loyaltyProjection } from '../../workers/consumers/loyalty.projection.js';
-import { orderViewProjection } from '../../workers/consumers/order-view.projection.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
+import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
+import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
+import { orderViewProjection } from '../../activities/projections/saga-view.projection.js';
 import {
   startProjectionConsumer,
   type ProjectionConsumer,
-} from '../../workers/consumers/projection.consumer.js';
-import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+} from '../../activities/projections/projection.consumer.js';
+import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
 import { waitUntil } from '../support/integration-helpers.js';
 import { WORKFLOWS_PATH } from '../support/workflow-worker.js';

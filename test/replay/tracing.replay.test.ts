@@ -7,8 +7,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   WORKFLOW_TRACING_MODULE,
   tracingWorkerOptions,
-} from '../../observability/temporal-tracing.js';
-import { registerTracing } from '../../observability/tracing.js';
+} from '../../platform/telemetry/temporal-tracing.js';
+import { registerTracing } from '../../platform/telemetry/tracing.js';
 import { WORKFLOWS_PATH } from '../support/workflow-worker.js';
 
 /**

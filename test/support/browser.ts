@@ -1,5 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
-import { provision } from '../../stack/process-control.js';
+import { provision } from '../../harness/support/process-control.js';
 
 /**
  * Flags for a headless chromium on a machine without internet access: no sandbox (we run as root),
@@ -17,7 +17,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Debian's chromium driven by playwright-core, headless. `stack/provision.sh chromium` installs it
+ * Debian's chromium driven by playwright-core, headless. `harness/stack/provision.sh chromium` installs it
  * (apt-get, as root) when it is missing; no browser is downloaded from anywhere else. Each launch
  * gets a fresh throwaway profile (playwright-core's own `--user-data-dir`, removed on close).
  */

@@ -1,5 +1,5 @@
 import type { Activities } from '../../activities/index.js';
-import type { HoldSeatsInput } from '../../activities/bookings/bookings.activities.js';
+import type { HoldSeatsInput } from '../../activities/bookings/booking.activities.js';
 import { recordingFakes } from './fake-activities.js';
 
 type BookingActivityName =

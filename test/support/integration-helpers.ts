@@ -5,7 +5,7 @@ import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../../activities/index.js';
 import type { Ledger } from '../../payment-gateway/gateway.store.js';
-import { ensureSearchAttributes } from '../../workers/search-attributes.js';
+import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
 import { workflowBundle } from './workflow-worker.js';
 
 const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', import.meta.url));

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { redisAnswersPing } from '../../stack/components/redis.component.js';
-import { freePort, provision, waitUntil } from '../../stack/process-control.js';
+import { redisAnswersPing } from '../../harness/stack/components/redis.component.js';
+import { freePort, provision, waitUntil } from '../../harness/support/process-control.js';
 
 /**
  * A throwaway redis-server of the test's own, on a free port, that the test can stop and start

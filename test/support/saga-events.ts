@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { appendToOutbox, type DomainEvent } from '../../activities/outbox/outbox.repository.js';
+import { appendToOutbox, type DomainEvent } from '../../activities/outbox/outbox.appender.js';
 import type { PrismaClient } from '../../prisma/client.js';
-import { pointsFor } from '../../workers/consumers/loyalty.projection.js';
+import { pointsFor } from '../../activities/projections/loyalty.projection.js';
 
 export type OrderOutcome = 'confirmed' | 'out-of-stock' | 'payment-declined';
 export type BookingOutcome = 'confirmed' | 'refunded' | 'expired';

@@ -1,9 +1,9 @@
 import type { TestProject } from 'vitest/node';
-import { loadConfig } from '../../config/load-config.js';
+import { loadConfig } from '../../platform/config/load-config.js';
 import { MIGRATIONS_DIR, migrateDeploy } from '../../prisma/migration-runner.js';
-import { stackConfigSchema } from '../../stack/config.js';
-import { createFullStack } from '../../stack/full-stack.js';
-import { stackDown, stackUp } from '../../stack/stack.js';
+import { stackConfigSchema } from '../../harness/stack/config.js';
+import { createFullStack } from '../../harness/stack/full-stack.js';
+import { stackDown, stackUp } from '../../harness/stack/stack.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

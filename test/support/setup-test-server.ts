@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { provision } from '../../stack/process-control.js';
+import { provision } from '../../harness/support/process-control.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -7,14 +7,14 @@ import {
 } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bookingSaga } from '../../workflows/booking-saga.js';
+import { bookingSaga } from '../../workflows/bookings/booking-saga.js';
 import {
   bookingStatusQuery,
   cancelBookingUpdate,
   confirmPaymentUpdate,
   holdOutcomeUpdate,
-} from '../../workflows/contracts/booking-messages.js';
-import type { BookingSagaInput } from '../../workflows/contracts/booking-types.js';
+} from '../../workflows/bookings/booking.messages.js';
+import type { BookingSagaInput } from '../../workflows/bookings/booking.types.js';
 import { ErrorType } from '../../workflows/contracts/errors.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
 import { fakeBookingActivities } from '../support/fake-booking-activities.js';

@@ -3,19 +3,19 @@ import {
   SOLD_OUT_REASON,
   type BookingRecord,
   type EventRecord,
-} from '../../activities/bookings/bookings.repository.js';
+} from '../../activities/bookings/booking.repository.js';
 import { createApp } from '../../api/app.js';
 import type {
   BookingCommands,
   BookOutcome,
   CancelBookingOutcome,
   PayOutcome,
-} from '../../api/booking-commands.js';
-import type { BookingQueries, CacheStatus, NewEventInput } from '../../api/booking-queries.js';
-import type { OrderCommands } from '../../api/order-commands.js';
-import type { OrderQueries } from '../../api/order-queries.js';
-import type { ConsistencyReport } from '../../consistency/consistency.check.js';
-import type { BookingSagaInput, BookingStatus } from '../../workflows/contracts/booking-types.js';
+} from '../../api/bookings/booking.commands.js';
+import type { BookingQueries, CacheStatus, NewEventInput } from '../../activities/bookings/booking.queries.js';
+import type { OrderCommands } from '../../api/orders/order.commands.js';
+import type { OrderQueries } from '../../activities/orders/order.queries.js';
+import type { ConsistencyReport } from '../../activities/ops/consistency.check.js';
+import type { BookingSagaInput, BookingStatus } from '../../workflows/bookings/booking.types.js';
 
 const KEY = 'booking-7f3a9c1e';
 const EVENT_ID = '0b7d6c1e-8f0a-4a57-9d43-2f1c3e9b5a10';

@@ -1,9 +1,9 @@
 import type { MetricGauge, MetricMeter, MetricTags } from '@temporalio/common';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { withCircuitBreaker } from '../../activities/payment/payment.breaker.js';
-import type { ChargeRequest, PaymentGateway } from '../../activities/payment/payment.port.js';
-import { exportBreakerState } from '../../workers/breaker-metrics.js';
+import { withCircuitBreaker } from '../../activities/payments/payment.breaker.js';
+import type { ChargeRequest, PaymentGateway } from '../../activities/payments/payment.port.js';
+import { exportBreakerState } from '../../workers/temporal/breaker-metrics.js';
 
 /** A meter that keeps each gauge's last value per tag set, as Prometheus would show it. */
 function recordingMeter() {

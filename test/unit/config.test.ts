@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config/load-config.js';
-import { DEFAULTS } from '../../config/settings.js';
-import { stackConfigSchema } from '../../stack/config.js';
+import { ConfigError, loadConfig } from '../../platform/config/load-config.js';
+import { DEFAULTS } from '../../platform/config/settings.js';
+import { stackConfigSchema } from '../../harness/stack/config.js';
 
 function configError(env: Record<string, string>): ConfigError {
   try {

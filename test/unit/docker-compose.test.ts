@@ -3,18 +3,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { loadConfig } from '../../config/load-config.js';
-import * as settings from '../../config/settings.js';
-import { DEFAULTS } from '../../config/settings.js';
-import { apiConfigSchema } from '../../api/config.js';
+import { loadConfig } from '../../platform/config/load-config.js';
+import * as settings from '../../platform/config/settings.js';
+import { DEFAULTS } from '../../platform/config/settings.js';
+import { apiConfigSchema } from '../../api/api.config.js';
 import { gatewayConfigSchema } from '../../payment-gateway/config.js';
-import { workerConfigSchema } from '../../workers/config.js';
+import { workerConfigSchema } from '../../workers/worker.config.js';
 import {
   parseHostPort,
   stackConfigSchema,
   urlEndpoint,
   type Endpoint,
-} from '../../stack/config.js';
+} from '../../harness/stack/config.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes.js';
 
 /**

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { LoggedEvent, LogPage } from '../../activities/outbox/outbox-log.repository.js';
+import type { LoggedEvent, LogPage } from '../../activities/outbox/event-log.repository.js';
 import { createApp } from '../../api/app.js';
-import type { EventLogQueries, OutboxStatus } from '../../api/event-log-queries.js';
-import type { OrderCommands } from '../../api/order-commands.js';
-import type { OrderQueries } from '../../api/order-queries.js';
-import type { LoyaltyRecord, OrderViewRecord, ViewQueries } from '../../api/view-queries.js';
+import type { EventLogQueries, OutboxStatus } from '../../activities/outbox/event-log.queries.js';
+import type { OrderCommands } from '../../api/orders/order.commands.js';
+import type { OrderQueries } from '../../activities/orders/order.queries.js';
+import type { LoyaltyRecord, OrderViewRecord, ViewQueries } from '../../activities/projections/projection.queries.js';
 
 const logged = (sequence: number, overrides: Partial<LoggedEvent> = {}): LoggedEvent => ({
   id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventRecord } from '../../activities/bookings/bookings.repository.js';
+import type { EventRecord } from '../../activities/bookings/booking.repository.js';
 import {
   createCacheRedis,
   createRedisEventCache,
   type CachedRead,
   type EventCache,
 } from '../../activities/bookings/event.cache.js';
-import { sleep } from '../../stack/process-control.js';
+import { sleep } from '../../harness/support/process-control.js';
 import { startRedisServer } from '../support/redis-server.js';
 
 /** Polls until `check` holds, failing with `what` after `timeoutMs`. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.js';
-import type { HealthCheck } from '../../api/health-checks.js';
-import type { OrderCommands } from '../../api/order-commands.js';
-import type { OrderQueries } from '../../api/order-queries.js';
+import type { HealthCheck } from '../../api/ops/health.checks.js';
+import type { OrderCommands } from '../../api/orders/order.commands.js';
+import type { OrderQueries } from '../../activities/orders/order.queries.js';
 
 const unused = () => {
   throw new Error('not used by these routes');

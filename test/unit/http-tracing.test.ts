@@ -2,8 +2,8 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Hono } from 'hono';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { httpTracing } from '../../api/http-tracing.middleware.js';
-import { registerTracing } from '../../observability/tracing.js';
+import { httpTracing } from '../../api/http/http-tracing.middleware.js';
+import { registerTracing } from '../../platform/telemetry/tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createInFlightLimit } from '../../api/in-flight-limit.js';
+import { createInFlightLimit } from '../../api/http/in-flight-limit.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 

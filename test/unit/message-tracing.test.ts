@@ -2,8 +2,8 @@ import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { IHeaders, KafkaMessage } from 'kafkajs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { registerTracing } from '../../observability/tracing.js';
-import { inConsumerSpan, messageContext } from '../../workers/consumers/message-tracing.js';
+import { registerTracing } from '../../platform/telemetry/tracing.js';
+import { inConsumerSpan, messageContext } from '../../activities/projections/message-tracing.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PARENT_ID = '00f067aa0ba902b7';

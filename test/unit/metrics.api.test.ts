@@ -1,11 +1,11 @@
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { OrderRecord } from '../../activities/orders/orders.repository.js';
+import type { OrderRecord } from '../../activities/orders/order.repository.js';
 import { createApp } from '../../api/app.js';
-import { UNMATCHED_ROUTE } from '../../api/metrics/http-metrics.middleware.js';
-import type { ScrapeCollector } from '../../api/metrics/scrape-collectors.js';
-import type { OrderCommands } from '../../api/order-commands.js';
-import type { OrderQueries } from '../../api/order-queries.js';
+import { UNMATCHED_ROUTE } from '../../api/ops/metrics/http-metrics.middleware.js';
+import type { ScrapeCollector } from '../../api/ops/metrics/scrape-collectors.js';
+import type { OrderCommands } from '../../api/orders/order.commands.js';
+import type { OrderQueries } from '../../activities/orders/order.queries.js';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text.js';
 
 const ORDER: OrderRecord = {

@@ -1,14 +1,14 @@
 import type { Admin } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { KafkaAdminConnection } from '../../api/kafka-admin.js';
+import type { KafkaAdminConnection } from '../../api/ops/kafka-admin.js';
 import {
   consumerLagCollector,
   kafkaConsumerLag,
-} from '../../api/metrics/consumer-lag.collector.js';
-import { outboxBacklogCollector } from '../../api/metrics/outbox-backlog.collector.js';
-import { sagaOutcomesCollector } from '../../api/metrics/saga-outcomes.collector.js';
-import type { ScrapeCollector } from '../../api/metrics/scrape-collectors.js';
+} from '../../api/ops/metrics/consumer-lag.collector.js';
+import { outboxBacklogCollector } from '../../api/ops/metrics/outbox-backlog.collector.js';
+import { sagaOutcomesCollector } from '../../api/ops/metrics/saga-outcomes.collector.js';
+import type { ScrapeCollector } from '../../api/ops/metrics/scrape-collectors.js';
 import { parsePrometheusText, samplesOf } from '../support/prometheus-text.js';
 
 const read = async (registry: Registry, collector: ScrapeCollector) => {

@@ -4,10 +4,10 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorType } from '../../workflows/contracts/errors.js';
-import { cancelOrderUpdate, orderStatusQuery } from '../../workflows/contracts/messages.js';
+import { cancelOrderUpdate, orderStatusQuery } from '../../workflows/orders/order.messages.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
-import type { OrderSagaInput } from '../../workflows/contracts/types.js';
-import { orderSaga } from '../../workflows/order-saga.js';
+import type { OrderSagaInput } from '../../workflows/orders/order.types.js';
+import { orderSaga } from '../../workflows/orders/order-saga.js';
 import { fakeOrderActivities, gate, type FakeOrderActivities } from '../support/fake-order-activities.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 import { createTestWorker, registerSearchAttributes, workflowBundle } from '../support/workflow-worker.js';

@@ -6,20 +6,20 @@ import type {
   InventoryRepository,
   ProductRecord,
 } from '../../activities/inventory/inventory.repository.js';
-import { createOrderActivities } from '../../activities/orders/orders.activities.js';
-import type { OrderRecord, OrderRepository } from '../../activities/orders/orders.repository.js';
-import { createPaymentActivities } from '../../activities/payment/payment.activities.js';
-import { PaymentGatewayRejectedError } from '../../activities/payment/payment.gateway.js';
+import { createOrderActivities } from '../../activities/orders/order.activities.js';
+import type { OrderRecord, OrderRepository } from '../../activities/orders/order.repository.js';
+import { createPaymentActivities } from '../../activities/payments/payment.activities.js';
+import { PaymentGatewayRejectedError } from '../../activities/payments/payment.gateway.js';
 import type {
   ChargeOutcome,
   ChargeRequest,
   PaymentGateway,
   RefundOutcome,
   RefundRequest,
-} from '../../activities/payment/payment.port.js';
+} from '../../activities/payments/payment.port.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import { ErrorType } from '../../workflows/contracts/errors.js';
-import type { OrderStatus } from '../../workflows/contracts/types.js';
+import type { OrderStatus } from '../../workflows/orders/order.types.js';
 
 const ORDER_ID = 'order-7f3a9c1e';
 const WORKFLOW_ID = `order:${ORDER_ID}`;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ProductRecord } from '../../activities/inventory/inventory.repository.js';
-import type { OrderRecord } from '../../activities/orders/orders.repository.js';
+import type { OrderRecord } from '../../activities/orders/order.repository.js';
 import { createApp } from '../../api/app.js';
 import type {
   CancelOrderOutcome,
   OrderCommands,
   PlaceOrderOutcome,
-} from '../../api/order-commands.js';
-import type { OrderQueries } from '../../api/order-queries.js';
-import type { OrderSagaInput, OrderStatus } from '../../workflows/contracts/types.js';
+} from '../../api/orders/order.commands.js';
+import type { OrderQueries } from '../../activities/orders/order.queries.js';
+import type { OrderSagaInput, OrderStatus } from '../../workflows/orders/order.types.js';
 
 const KEY = 'order-7f3a9c1e';
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RelayOutboxInput } from '../../activities/outbox/outbox.activities.js';
+import type { RelayOutboxInput } from '../../activities/outbox/relay.activities.js';
 import type { RelayStatus } from '../../activities/outbox/relay.loop.js';
-import { RUNS_PER_HISTORY, outboxRelay } from '../../workflows/outbox-relay.js';
+import { RUNS_PER_HISTORY, outboxRelay } from '../../workflows/outbox/outbox-relay.workflow.js';
 import { waitUntil } from '../support/integration-helpers.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
 import { createTestWorker, workflowBundle } from '../support/workflow-worker.js';

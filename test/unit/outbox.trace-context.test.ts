@@ -8,7 +8,7 @@ import {
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendToOutbox } from '../../activities/outbox/outbox.repository.js';
+import { appendToOutbox } from '../../activities/outbox/outbox.appender.js';
 import type { Db } from '../../prisma/client.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';

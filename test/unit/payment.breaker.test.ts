@@ -8,18 +8,18 @@ import {
   withCircuitBreaker,
   type BreakerState,
   type CircuitBreakerOptions,
-} from '../../activities/payment/payment.breaker.js';
+} from '../../activities/payments/payment.breaker.js';
 import {
   createHttpPaymentGateway,
   PaymentGatewayRejectedError,
-} from '../../activities/payment/payment.gateway.js';
+} from '../../activities/payments/payment.gateway.js';
 import type {
   ChargeOutcome,
   ChargeRequest,
   PaymentGateway,
   RefundOutcome,
   RefundRequest,
-} from '../../activities/payment/payment.port.js';
+} from '../../activities/payments/payment.port.js';
 import { createFaults } from '../../payment-gateway/faults.js';
 import { createGatewayApp } from '../../payment-gateway/gateway.app.js';
 import type { ChargeRecord, GatewayStore } from '../../payment-gateway/gateway.store.js';

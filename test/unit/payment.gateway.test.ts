@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   createHttpPaymentGateway,
   PaymentGatewayRejectedError,
-} from '../../activities/payment/payment.gateway.js';
+} from '../../activities/payments/payment.gateway.js';
 
 interface SentRequest {
   url: string;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { OutboxWakeups } from '../../activities/outbox/outbox.wakeups.js';
+import type { OutboxWakeups } from '../../activities/outbox/relay.wakeups.js';
 import { runRelayLoop, type RelayStatus } from '../../activities/outbox/relay.loop.js';
 
 /** Wakeups that only fire when the test says (or when the poll interval passes). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeBooking, describeOrder } from '../../api/saga-descriptions.js';
-import { itemsText, money, unitsOf, withSummary } from '../../workflows/step-summary.js';
+import { describeBooking, describeOrder } from '../../workflows/contracts/saga-descriptions.js';
+import { itemsText, money, unitsOf, withSummary } from '../../workflows/saga/step-summary.js';
 
 describe('step summaries', () => {
   it('formats integer cents as the UI shows amounts', () => {

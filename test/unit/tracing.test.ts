@@ -7,14 +7,14 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { loadConfig } from '../../config/load-config.js';
-import { tracingSettings } from '../../config/settings.js';
+import { loadConfig } from '../../platform/config/load-config.js';
+import { tracingSettings } from '../../platform/config/settings.js';
 import {
   otlpTracesUrl,
   spanExporterFor,
   spanProcessorFor,
-} from '../../observability/span-exporter.js';
-import { startTracing, type Tracing } from '../../observability/tracing.js';
+} from '../../platform/telemetry/span-exporter.js';
+import { startTracing, type Tracing } from '../../platform/telemetry/tracing.js';
 
 let started: Tracing | undefined;
 

@@ -4,7 +4,7 @@ import {
   CustomerIdAttribute,
   OrderStatusAttribute,
 } from '../../../workflows/contracts/search-attributes.js';
-import type { OrderSagaInput, OrderSagaResult } from '../../../workflows/contracts/types.js';
+import type { OrderSagaInput, OrderSagaResult } from '../../../workflows/orders/order.types.js';
 
 /**
  * Test-only: an `orderSaga` that starts like the real one but swaps its first two steps (reserves

@@ -1,0 +1,66 @@
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
+import type { EventRecord } from '../../activities/bookings/booking.repository.js';
+import { CreateEventBody, EventIdParam, EventSchema } from '../bookings/bookings.schemas.js';
+import type { BookingQueries } from '../../activities/bookings/booking.queries.js';
+import { ErrorSchema } from '../orders/orders.schemas.js';
+import { json } from '../http/json.js';
+import { validationHook } from '../http/validation.js';
+
+const createEventRoute = createRoute({
+  method: 'post',
+  path: '/events',
+  tags: ['events'],
+  summary: 'Create an event with a fixed number of seats',
+  request: {
+    body: { content: { 'application/json': { schema: CreateEventBody } }, required: true },
+  },
+  responses: {
+    201: json(EventSchema, 'The event, all seats available'),
+    400: json(ErrorSchema, 'Invalid request; nothing was written'),
+  },
+});
+
+const getEventRoute = createRoute({
+  method: 'get',
+  path: '/events/{id}',
+  tags: ['events'],
+  summary: 'An event and its seat availability (served from the Redis cache when it can be)',
+  request: { params: EventIdParam },
+  responses: {
+    200: {
+      ...json(EventSchema, 'The event'),
+      headers: {
+        'X-Cache': {
+          description:
+            'HIT (from Redis), MISS (from Postgres, now cached) or BYPASS (Redis unavailable; from Postgres)',
+          schema: { type: 'string' },
+        },
+      },
+    },
+    400: json(ErrorSchema, 'Invalid event id'),
+    404: json(ErrorSchema, 'No such event'),
+  },
+});
+
+/** What callers see of an event: the cache's version counter stays inside. */
+export const eventView = ({ version: _version, ...event }: EventRecord) => event;
+
+export function createEventRoutes({ queries }: { queries: BookingQueries }) {
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+
+  app.openapi(createEventRoute, async (c) => {
+    const event = await queries.createEvent(c.req.valid('json'));
+    c.header('Location', `/events/${event.id}`);
+    return c.json(eventView(event), 201);
+  });
+
+  app.openapi(getEventRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const found = await queries.findEvent(id);
+    if (!found) return c.json({ error: `event "${id}" not found` }, 404);
+    c.header('X-Cache', found.cache);
+    return c.json(eventView(found.event), 200);
+  });
+
+  return app;
+}

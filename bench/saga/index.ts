@@ -1,3 +1,0 @@
-// Workflows of the bench's own saga worker: the real orderSaga, and its local-activity variant.
-export { orderSaga } from '../../workflows/order-saga.js';
-export { orderSagaLocal } from './order-saga-local.js';

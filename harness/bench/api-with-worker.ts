@@ -1,0 +1,81 @@
+import { serve } from '@hono/node-server';
+import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { z } from 'zod';
+import { createApp } from '../../api/app.js';
+import { apiConfigSchema } from '../../api/api.config.js';
+import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
+import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
+import { loadConfigOrExit } from '../../platform/config/load-config.js';
+import { createLogger } from '../../platform/config/logger.js';
+import { createPrismaClient } from '../../prisma/client.js';
+import { ORDER_TASK_QUEUE } from '../../workflows/contracts/names.js';
+import { createBenchWorker } from './support/bench-workers.js';
+import { benchWorkerConfigSchema } from './support/worker-tuning.js';
+
+/**
+ * Benchmark variant of api/server.ts: the API with the order worker in its own process, sharing one
+ * NativeConnection, so that its starts can be *eager* (the server hands the first workflow task back
+ * in the start response, to this process's worker, with no trip through the task queue).
+ * The API code itself is unchanged: a client interceptor adds `requestEagerStart` to its starts.
+ */
+const schema = apiConfigSchema.extend(benchWorkerConfigSchema.shape).extend({
+  BENCH_WORKER_KIND: z.enum(['saga', 'saga-local']).default('saga'),
+  BENCH_EAGER_START: z.enum(['true', 'false']).default('true'),
+});
+
+const eagerStart: WorkflowClientInterceptor = {
+  startWithDetails: (input, next) =>
+    next({ ...input, options: { ...input.options, requestEagerStart: true } }),
+};
+
+async function main() {
+  const config = loadConfigOrExit(schema);
+  const logger = createLogger('api', config.LOG_LEVEL);
+  const prisma = createPrismaClient({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+  });
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const { worker, close } = await createBenchWorker({
+    kind: config.BENCH_WORKER_KIND,
+    connection,
+    taskQueue: ORDER_TASK_QUEUE,
+    config,
+    logger: createLogger('order-worker', config.LOG_LEVEL),
+  });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    interceptors: { workflow: config.BENCH_EAGER_START === 'true' ? [eagerStart] : [] },
+  });
+  const app = createApp({
+    orderCommands: createTemporalOrderCommands(client),
+    orderQueries: createPrismaOrderQueries(prisma),
+    logger,
+    paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
+    waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
+  });
+  const server = serve(
+    { fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT },
+    (info) =>
+      logger.info(
+        { url: `http://${config.API_HOST}:${info.port}`, eagerStart: config.BENCH_EAGER_START },
+        'api ready (worker in process)',
+      ),
+  );
+  // The worker shuts down on SIGINT/SIGTERM by itself; the HTTP server goes with it.
+  try {
+    await worker.run();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await close();
+    await connection.close();
+    await prisma.$disconnect();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
