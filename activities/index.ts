@@ -25,23 +25,37 @@ export interface ActivityDeps {
   eventCache?: EventCache;
 }
 
-export function createActivities({ prisma, payments, logger, notifier, eventCache }: ActivityDeps) {
+const notificationsOf = ({ prisma, logger, notifier }: ActivityDeps) =>
+  createNotificationActivities({
+    notifier: notifier ?? createDatabaseNotificationProvider({ prisma, logger }),
+  });
+
+/** What the order saga's task queue registers: orders, inventory, order payments, its notice. */
+export function createOrderSagaActivities(deps: ActivityDeps) {
+  const { prisma, payments } = deps;
   const orders = createOrderRepository();
   const inventory = createInventoryRepository();
   return withLivenessHeartbeats({
     ...createOrderActivities({ prisma, orders, inventory }),
     ...createInventoryActivities({ prisma, inventory, orders }),
     ...createPaymentActivities({ prisma, payments, orders }),
+    notifyCustomer: notificationsOf(deps).notifyCustomer,
+  });
+}
+
+/** What the booking saga's task queue registers: seats, booking payments, its notice. */
+export function createBookingSagaActivities(deps: ActivityDeps) {
+  const { prisma, payments, eventCache } = deps;
+  return withLivenessHeartbeats({
     ...createBookingActivities({
       prisma,
       bookings: createBookingRepository(),
       payments,
       eventCache: eventCache ?? noEventCache,
     }),
-    ...createNotificationActivities({
-      notifier: notifier ?? createDatabaseNotificationProvider({ prisma, logger }),
-    }),
+    notifyBookingConfirmed: notificationsOf(deps).notifyBookingConfirmed,
   });
 }
 
-export type Activities = ReturnType<typeof createActivities>;
+export type OrderActivities = ReturnType<typeof createOrderSagaActivities>;
+export type BookingActivities = ReturnType<typeof createBookingSagaActivities>;

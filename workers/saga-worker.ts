@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
+import { createBookingSagaActivities, createOrderSagaActivities } from '../activities/index.js';
 import { createCacheRedis, createRedisEventCache } from '../activities/bookings/event.cache.js';
 import { loadConfigOrExit } from '../platform/config/load-config.js';
 import { createLogger } from '../platform/config/logger.js';
@@ -54,13 +54,16 @@ async function main() {
       ttlMs: config.EVENT_CACHE_TTL_SECONDS * 1_000,
       logger,
     });
-    const activities = createActivities({ prisma, payments, logger, eventCache });
+    const deps = { prisma, payments, logger, eventCache };
     const workflowBundle = await cachedWorkflowBundle({
       workflowsPath: WORKFLOWS_PATH,
       workflowInterceptorModules: tracing ? [WORKFLOW_TRACING_MODULE] : [],
     });
     const sagaWorkers = await Promise.all(
-      [config.ORDER_TASK_QUEUE, config.BOOKING_TASK_QUEUE].map((taskQueue) =>
+      [
+        { taskQueue: config.ORDER_TASK_QUEUE, activities: createOrderSagaActivities(deps) },
+        { taskQueue: config.BOOKING_TASK_QUEUE, activities: createBookingSagaActivities(deps) },
+      ].map(({ taskQueue, activities }) =>
         Worker.create({
           connection,
           namespace: config.TEMPORAL_NAMESPACE,

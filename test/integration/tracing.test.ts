@@ -9,7 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createActivities } from '../../activities/index.js';
+import { createOrderSagaActivities } from '../../activities/index.js';
 import { createKafka, createKafkaPublisher } from '../../activities/outbox/kafka.publisher.js';
 import { createOutboxLogRepository } from '../../activities/outbox/event-log.repository.js';
 import { createOutboxRelay, type OutboxRelay } from '../../activities/outbox/relay.drain.js';
@@ -96,7 +96,7 @@ beforeAll(async () => {
       workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
       logger: quietLogger,
     }),
-    activities: createActivities({
+    activities: createOrderSagaActivities({
       prisma,
       payments: createHttpPaymentGateway({ baseUrl: env.PAYMENT_GATEWAY_URL!, timeoutMs: 5_000 }),
       logger,

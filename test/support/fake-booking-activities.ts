@@ -1,4 +1,4 @@
-import type { Activities } from '../../activities/index.js';
+import type { BookingActivities } from '../../activities/index.js';
 import type { HoldSeatsInput } from '../../activities/bookings/booking.activities.js';
 import { recordingFakes } from './fake-activities.js';
 
@@ -10,7 +10,7 @@ type BookingActivityName =
   | 'confirmBooking'
   | 'notifyBookingConfirmed';
 
-export type FakeBookingActivities = Pick<Activities, BookingActivityName>;
+export type FakeBookingActivities = Pick<BookingActivities, BookingActivityName>;
 
 export const FAKE_SEAT_PRICE_CENTS = 2_500;
 

@@ -1,4 +1,4 @@
-import type { Activities } from '../../activities/index.js';
+import type { OrderActivities } from '../../activities/index.js';
 import { recordingFakes } from './fake-activities.js';
 
 export { gate } from './fake-activities.js';
@@ -13,7 +13,7 @@ type OrderActivityName =
   | 'closeOrder'
   | 'notifyCustomer';
 
-export type FakeOrderActivities = Pick<Activities, OrderActivityName>;
+export type FakeOrderActivities = Pick<OrderActivities, OrderActivityName>;
 
 /** Fake order-saga activities that record every call; each happy-path default can be overridden. */
 export function fakeOrderActivities(overrides: Partial<FakeOrderActivities> = {}) {

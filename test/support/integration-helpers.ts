@@ -3,7 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities/index.js';
+import {
+  createBookingSagaActivities,
+  createOrderSagaActivities,
+  type ActivityDeps,
+} from '../../activities/index.js';
 import type { Ledger } from '../../payment-gateway/gateway.store.js';
 import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
 import { workflowBundle } from './workflow-worker.js';
@@ -73,7 +77,8 @@ export async function startSagaWorker({
     taskQueue,
     // workflows/index.ts, bundled once per file with a quiet logger.
     workflowBundle: await workflowBundle(),
-    activities: createActivities(deps),
+    // Both sagas on one private queue: the union of what their own queues register.
+    activities: { ...createOrderSagaActivities(deps), ...createBookingSagaActivities(deps) },
   });
   const running = worker.run();
   return {

@@ -9,7 +9,8 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
-import { sagaActivities } from '../saga/activity-proxies.js';
+import type { BookingActivities } from '../../activities/index.js';
+import { sagaActivityProxies } from '../saga/activity-proxies.js';
 import {
   bookingStatusQuery,
   cancelBookingUpdate,
@@ -39,6 +40,8 @@ import { money, troubleText, withSummary } from '../saga/step-summary.js';
  * status attribute kept current when a compensation fails for good): histories recorded before
  * them replay without them.
  */
+const sagaActivities = sagaActivityProxies<BookingActivities>();
+
 export const BOOKING_UI_METADATA_PATCH = 'booking-ui-metadata';
 
 type Ending = { status: 'EXPIRED' | 'CANCELLED' | 'FAILED'; reason: string };

@@ -7,6 +7,7 @@ import {
   upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { OrderActivities } from '../../activities/index.js';
 import type { SagaActivities } from '../saga/activity-proxies.js';
 import { cancelOrderUpdate, orderStatusQuery } from './order.messages.js';
 import { CustomerIdAttribute, OrderStatusAttribute } from '../contracts/search-attributes.js';
@@ -37,7 +38,7 @@ class CancelRequested extends Error {}
  */
 export async function runOrderSaga(
   input: OrderSagaInput,
-  { steps, compensations, notifications, payments: paymentsWithin }: SagaActivities,
+  { steps, compensations, notifications, payments: paymentsWithin }: SagaActivities<OrderActivities>,
 ): Promise<OrderSagaResult> {
   const { orderId, customerId, items } = input;
   const units = unitsOf(items);

@@ -3,17 +3,14 @@ import {
   type ActivityInterfaceFor,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
 import { SAGA_HEARTBEAT_TIMEOUT, SAGA_STEP_OPTIONS as options } from './step-options.js';
 
-type Proxy = ActivityInterfaceFor<Activities>;
-
 /** The activity proxies a saga runs on, each with its own timeouts and retry policy. */
-export interface SagaActivities {
-  steps: Proxy;
-  compensations: Proxy;
-  notifications: Proxy;
-  payments: (deadlineSeconds: number) => Proxy;
+export interface SagaActivities<A> {
+  steps: ActivityInterfaceFor<A>;
+  compensations: ActivityInterfaceFor<A>;
+  notifications: ActivityInterfaceFor<A>;
+  payments: (deadlineSeconds: number) => ActivityInterfaceFor<A>;
 }
 
 const live = (stepOptions: ActivityOptions): ActivityOptions => ({
@@ -21,10 +18,12 @@ const live = (stepOptions: ActivityOptions): ActivityOptions => ({
   heartbeatTimeout: SAGA_HEARTBEAT_TIMEOUT,
 });
 
-export const sagaActivities: SagaActivities = {
-  steps: proxyActivities<Activities>(live(options.steps)),
-  compensations: proxyActivities<Activities>(live(options.compensations)),
-  notifications: proxyActivities<Activities>(live(options.notifications)),
-  payments: (deadlineSeconds) =>
-    proxyActivities<Activities>(live(options.payments(deadlineSeconds))),
-};
+/** Proxies for one saga's activities (the ones its task queue registers). */
+export function sagaActivityProxies<A>(): SagaActivities<A> {
+  return {
+    steps: proxyActivities<A>(live(options.steps)),
+    compensations: proxyActivities<A>(live(options.compensations)),
+    notifications: proxyActivities<A>(live(options.notifications)),
+    payments: (deadlineSeconds) => proxyActivities<A>(live(options.payments(deadlineSeconds))),
+  };
+}

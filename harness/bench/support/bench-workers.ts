@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createActivities } from '../../../activities/index.js';
+import { createOrderSagaActivities } from '../../../activities/index.js';
 import { createPrismaClient } from '../../../prisma/client.js';
 import { createPaymentGatewayFromConfig } from '../../../workers/composition/payment-gateway.js';
 import { createNoopActivities } from '../workflows/noop/activities.js';
@@ -42,7 +42,7 @@ export async function createBenchWorker({
       ? createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
       : undefined;
   const activities = prisma
-    ? createActivities({
+    ? createOrderSagaActivities({
         prisma,
         payments: createPaymentGatewayFromConfig(config, logger),
         logger,

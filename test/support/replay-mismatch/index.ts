@@ -1,5 +1,5 @@
 import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
-import type { Activities } from '../../../activities/index.js';
+import type { OrderActivities } from '../../../activities/index.js';
 import {
   CustomerIdAttribute,
   OrderStatusAttribute,
@@ -12,7 +12,7 @@ import type { OrderSagaInput, OrderSagaResult } from '../../../workflows/orders/
  * DeterminismViolationError; that is what proves the replay tests can fail.
  */
 
-const steps = proxyActivities<Activities>({ startToCloseTimeout: '5s' });
+const steps = proxyActivities<OrderActivities>({ startToCloseTimeout: '5s' });
 
 export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaResult> {
   const { orderId, customerId } = input;

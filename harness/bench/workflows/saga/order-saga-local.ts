@@ -12,17 +12,17 @@
  * again (still at least once, like a normal activity).
  */
 import { proxyLocalActivities } from '@temporalio/workflow';
-import type { Activities } from '../../../../activities/index.js';
+import type { OrderActivities } from '../../../../activities/index.js';
 import type { OrderSagaInput, OrderSagaResult } from '../../../../workflows/orders/order.types.js';
 import { runOrderSaga } from '../../../../workflows/orders/order-saga.flow.js';
 import { SAGA_STEP_OPTIONS } from '../../../../workflows/saga/step-options.js';
 
 const options = SAGA_STEP_OPTIONS;
-const steps = proxyLocalActivities<Activities>(options.steps);
-const compensations = proxyLocalActivities<Activities>(options.compensations);
-const notifications = proxyLocalActivities<Activities>(options.notifications);
+const steps = proxyLocalActivities<OrderActivities>(options.steps);
+const compensations = proxyLocalActivities<OrderActivities>(options.compensations);
+const notifications = proxyLocalActivities<OrderActivities>(options.notifications);
 const payments = (deadlineSeconds: number) =>
-  proxyLocalActivities<Activities>(options.payments(deadlineSeconds));
+  proxyLocalActivities<OrderActivities>(options.payments(deadlineSeconds));
 
 export async function orderSagaLocal(input: OrderSagaInput): Promise<OrderSagaResult> {
   return runOrderSaga(input, { steps, compensations, notifications, payments });
