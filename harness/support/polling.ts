@@ -1,4 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setTimeout as wait } from 'node:timers/promises';
+
+/** Waits `ms`; rejects early (AbortError) when `signal` aborts. */
+export const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  wait(ms, undefined, { signal });
 
 /** What one look at the system found: the awaited value, or what it saw instead (for the timeout message). */
 export type Poll<T> = { done: T } | { seen: string };
@@ -26,6 +30,6 @@ export async function pollUntil<T>(
       throw fail(
         `timed out after ${seconds(timeoutMs)} waiting for ${what}; last seen: ${outcome.seen}`,
       );
-    await sleep(pollMs, undefined, { signal });
+    await sleep(pollMs, signal);
   }
 }
