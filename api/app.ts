@@ -26,10 +26,10 @@ export interface AppDeps {
   logger?: Pick<Logger, 'error'>;
   paymentDeadlineSeconds?: number;
   waitTimeoutMs?: number;
-  /** Events and booking sagas; without them those routes are absent. */
+  /** Ticketed events and booking sagas; without them those routes are absent. */
   bookings?: BookingRouteDeps;
   checkConsistency?: () => Promise<ConsistencyReport>;
-  /** The event log and outbox status; without it those routes are absent. */
+  /** The event log (`GET /event-log`) and outbox status; without it those routes are absent. */
   eventLog?: EventLogQueries;
   /** The consumers' read models; without them those routes are absent. */
   views?: ViewQueries;
@@ -72,7 +72,10 @@ export function createApp({
   );
   app.route('/', createProductRoutes({ queries: orderQueries }));
   if (bookings) {
-    app.route('/', createEventRoutes({ queries: bookings.queries }));
+    app.route(
+      '/',
+      createEventRoutes({ commands: bookings.eventCommands, queries: bookings.queries }),
+    );
     app.route('/', createBookingRoutes(bookings));
   }
   if (checkConsistency) app.route('/', createAdminRoutes({ checkConsistency }));

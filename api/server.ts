@@ -12,6 +12,7 @@ import { kafkaCheck, postgresCheck, redisCheck, temporalCheck } from './ops/heal
 import { createApiMetrics } from './ops/metrics/api-metrics.js';
 import { apiConfigSchema } from './api.config.js';
 import { createPrismaBookingQueries } from '../activities/bookings/booking.queries.js';
+import { createPrismaEventCommands } from '../activities/bookings/event.commands.js';
 import { createEventLogQueries, temporalRelayExecution } from '../activities/outbox/event-log.queries.js';
 import { createPrismaOrderQueries } from '../activities/orders/order.queries.js';
 import { createTemporalBookingCommands } from './bookings/temporal-booking.commands.js';
@@ -60,6 +61,7 @@ async function main() {
         maxInFlight: config.BOOKING_MAX_IN_FLIGHT,
       }),
       queries: createPrismaBookingQueries({ prisma, cache }),
+      eventCommands: createPrismaEventCommands({ prisma, cache }),
       holdSeconds: config.BOOKING_HOLD_SECONDS,
       paymentDeadlineSeconds: config.BOOKING_PAYMENT_DEADLINE_SECONDS,
     },

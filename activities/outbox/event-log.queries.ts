@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import {
   createOutboxLogRepository,
+  type Backlog,
   type LoggedEvent,
   type LogPage,
 } from './event-log.repository.js';
@@ -9,6 +10,8 @@ import type { RelayStatus } from './relay.loop.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import { RELAY_WORKFLOW_ID } from '../../workflows/contracts/names.js';
 import { isNotFound } from '../../api/http/temporal-errors.js';
+
+export type { Backlog, LoggedEvent, LogPage };
 
 export interface OutboxStatus {
   backlog: {
@@ -65,6 +68,12 @@ export function createEventLogQueries({
       };
     },
   };
+}
+
+/** The outbox backlog as Postgres counts it now (for the metrics scrape). */
+export function prismaOutboxBacklog(prisma: PrismaClient): () => Promise<Backlog> {
+  const log = createOutboxLogRepository();
+  return () => log.backlog(prisma);
 }
 
 // temporal.api.enums.v1.PendingActivityState, as numbers on the wire.

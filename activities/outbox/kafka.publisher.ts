@@ -1,27 +1,19 @@
 import net from 'node:net';
-import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
+import { createKafka } from './kafka.client.js';
 import type { EventPublisher } from './event-publisher.port.js';
 import { toKafkaMessage, topicFor } from './event-envelope.js';
 import { ensureTopics } from './kafka.topics.js';
 import type { OutboxRecord } from './event-log.repository.js';
+
+// Still importable from here for the workers, tests and harness that take it with the publisher.
+export { createKafka };
 
 export interface KafkaPublisherOptions {
   brokers: string[];
   clientId: string;
   topicPrefix: string;
   partitions: number;
-}
-
-/** A kafkajs client that fails fast: the relay, not kafkajs, decides when to try again. */
-export function createKafka(brokers: string[], clientId: string): Kafka {
-  return new Kafka({
-    clientId,
-    brokers,
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 1_000,
-    requestTimeout: 5_000,
-    retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
-  });
 }
 
 export function createKafkaPublisher(options: KafkaPublisherOptions): EventPublisher {

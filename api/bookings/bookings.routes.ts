@@ -1,12 +1,13 @@
 import { OpenAPIHono, createRoute, type z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import {
-  SOLD_OUT_REASON,
-  type BookingRecord,
-} from '../../activities/bookings/booking.repository.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
 import type { BookingCommands } from './booking.commands.js';
-import type { BookingQueries } from '../../activities/bookings/booking.queries.js';
+import {
+  wasSoldOut,
+  type BookingQueries,
+  type BookingRecord,
+} from '../../activities/bookings/booking.queries.js';
+import type { EventCommands } from '../../activities/bookings/event.commands.js';
 import {
   BookingCancelledSchema,
   BookingIdParam,
@@ -18,13 +19,15 @@ import {
   SoldOutSchema,
 } from './bookings.schemas.js';
 import { fingerprintOf } from '../http/fingerprint.js';
-import { CancelOrderBody, ErrorSchema, IdempotencyKeyHeader } from '../orders/orders.schemas.js';
+import { CancelBody, ErrorSchema, IdempotencyKeyHeader } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import { json } from '../http/json.js';
 
 export interface BookingRouteDeps {
   commands: BookingCommands;
   queries: BookingQueries;
+  /** Creating ticketed events (`POST /events`). */
+  eventCommands: EventCommands;
   holdSeconds: number;
   paymentDeadlineSeconds: number;
 }
@@ -78,7 +81,7 @@ const cancelRoute = createRoute({
   summary: 'Cancel a held or confirmed booking: the seats go back, a payment is refunded',
   request: {
     params: BookingIdParam,
-    body: { content: { 'application/json': { schema: CancelOrderBody } }, required: false },
+    body: { content: { 'application/json': { schema: CancelBody } }, required: false },
   },
   responses: {
     200: json(BookingCancelledSchema, 'Cancelled'),
@@ -185,7 +188,7 @@ export function createBookingRoutes({
     // A repeated key (or a hold that failed): report the booking as it is now.
     c.header('Idempotent-Replayed', String(outcome.kind === 'ended' || outcome.reply.replayed));
     const current = await queries.findBooking(bookingId);
-    if (current?.status === 'FAILED' && current.failureReason === SOLD_OUT_REASON) {
+    if (current && wasSoldOut(current)) {
       return soldOut(c, bookingId, found.event.availableSeats, body.seats);
     }
     return c.json(

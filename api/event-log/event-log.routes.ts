@@ -1,19 +1,18 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import type { EventLogQueries } from '../../activities/outbox/event-log.queries.js';
 import { EventLogPageSchema, EventLogQuery, OutboxStatusSchema } from './event-log.schemas.js';
-import { ErrorSchema } from '../orders/orders.schemas.js';
+import { ErrorSchema } from '../http/common.schemas.js';
 import { validationHook } from '../http/validation.js';
 import { json } from '../http/json.js';
 
 const readLogRoute = createRoute({
   method: 'get',
-  path: '/events',
+  path: '/event-log',
   tags: ['event log'],
   summary: 'Page through the published domain events in order (catch up from a sequence number)',
   description:
     'The event log: every event the relay published to Kafka, numbered in publish order. A reader ' +
-    'that remembers the last sequence it saw resumes with `after=<it>`; a new reader starts at 0. ' +
-    '(`POST /events` and `GET /events/{id}` are the ticketed events of bookings.)',
+    'that remembers the last sequence it saw resumes with `after=<it>`; a new reader starts at 0.',
   request: { query: EventLogQuery },
   responses: {
     200: json(EventLogPageSchema, 'Up to `limit` events with a sequence above `after`'),
@@ -42,7 +41,7 @@ export function createEventLogRoutes({ queries }: { queries: EventLogQueries }) 
     const last = events.at(-1);
     const next =
       last && events.length === query.limit
-        ? `/events?${new URLSearchParams({
+        ? `/event-log?${new URLSearchParams({
             ...(query.type && { type: query.type }),
             ...(query.aggregateType && { aggregateType: query.aggregateType }),
             ...(query.aggregateId && { aggregateId: query.aggregateId }),

@@ -1,8 +1,8 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import type { EventRecord } from '../../activities/bookings/booking.repository.js';
-import { CreateEventBody, EventIdParam, EventSchema } from '../bookings/bookings.schemas.js';
-import type { BookingQueries } from '../../activities/bookings/booking.queries.js';
-import { ErrorSchema } from '../orders/orders.schemas.js';
+import type { BookingQueries, EventRecord } from '../../activities/bookings/booking.queries.js';
+import type { EventCommands } from '../../activities/bookings/event.commands.js';
+import { CreateEventBody, EventIdParam, EventSchema } from './events.schemas.js';
+import { ErrorSchema } from '../http/common.schemas.js';
 import { json } from '../http/json.js';
 import { validationHook } from '../http/validation.js';
 
@@ -45,11 +45,18 @@ const getEventRoute = createRoute({
 /** What callers see of an event: the cache's version counter stays inside. */
 export const eventView = ({ version: _version, ...event }: EventRecord) => event;
 
-export function createEventRoutes({ queries }: { queries: BookingQueries }) {
+/** Ticketed events: created directly (no saga holds anything yet), read through the cache. */
+export function createEventRoutes({
+  commands,
+  queries,
+}: {
+  commands: EventCommands;
+  queries: BookingQueries;
+}) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
 
   app.openapi(createEventRoute, async (c) => {
-    const event = await queries.createEvent(c.req.valid('json'));
+    const event = await commands.createTicketedEvent(c.req.valid('json'));
     c.header('Location', `/events/${event.id}`);
     return c.json(eventView(event), 201);
   });

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { createKafka } from '../../activities/outbox/kafka.publisher.js';
+import { createKafka } from '../../activities/outbox/kafka.client.js';
 
 /** One kafkajs admin client, connected on first use and replaced after any failure. */
 export interface KafkaAdminConnection {

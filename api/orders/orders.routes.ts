@@ -4,10 +4,8 @@ import type { OrderStatus } from '../../workflows/orders/order.types.js';
 import { fingerprintOf } from '../http/fingerprint.js';
 import type { OrderCommands } from './order.commands.js';
 import type { OrderQueries } from '../../activities/orders/order.queries.js';
+import { CancelBody, ErrorSchema, IdempotencyKeyHeader } from '../http/common.schemas.js';
 import {
-  CancelOrderBody,
-  ErrorSchema,
-  IdempotencyKeyHeader,
   OrderAcceptedSchema,
   OrderIdParam,
   OrderSchema,
@@ -61,7 +59,7 @@ const cancelOrderRoute = createRoute({
   summary: 'Cancel an order that is not yet confirmed; its saga undoes what it did',
   request: {
     params: OrderIdParam,
-    body: { content: { 'application/json': { schema: CancelOrderBody } }, required: false },
+    body: { content: { 'application/json': { schema: CancelBody } }, required: false },
   },
   responses: {
     202: json(OrderAcceptedSchema, 'Cancellation accepted; compensation runs'),
@@ -103,6 +101,7 @@ export function createOrderRoutes({
   app.openapi(placeOrderRoute, async (c) => {
     const orderId = c.req.valid('header')['idempotency-key'];
     const body = c.req.valid('json');
+    // createOrder checks SKUs again (a saga trusts no caller); here for a 400 naming the item.
     const unknown = await queries.unknownSkus(body.items.map((i) => i.sku));
     if (unknown.length > 0) {
       const issues = body.items.flatMap((item, index) =>

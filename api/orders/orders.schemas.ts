@@ -1,17 +1,10 @@
 import { z } from '@hono/zod-openapi';
-
-export const KEY_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
-export const KEY_RULE = '8-64 characters: letters, digits, "-" and "_"';
-
-export const IdempotencyKeyHeader = z.object({
-  'idempotency-key': z
-    .string({ error: 'the Idempotency-Key header is required' })
-    .regex(KEY_PATTERN, KEY_RULE)
-    .openapi({
-      description: `Becomes the order (or booking) id; ${KEY_RULE}. A retried request with the same key returns the same order (or booking).`,
-      example: 'order-7f3a9c1e',
-    }),
-});
+import {
+  KEY_PATTERN,
+  KEY_RULE,
+  PAYMENT_TRAIL_FIELDS,
+  PaymentTokenSchema,
+} from '../http/common.schemas.js';
 
 export const OrderIdParam = z.object({
   id: z
@@ -46,32 +39,9 @@ export const PlaceOrderBody = z
         (items) => new Set(items.map((i) => i.sku)).size === items.length,
         'each SKU may appear only once',
       ),
-    paymentToken: z
-      .string()
-      .min(1)
-      .max(128)
-      .openapi({
-        example: 'tok_visa',
-        description: 'tok_declined is always declined by the local gateway',
-      }),
+    paymentToken: PaymentTokenSchema,
   })
   .openapi('PlaceOrderRequest');
-
-export const ErrorSchema = z
-  .object({
-    error: z.string(),
-    issues: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
-  })
-  .openapi('Error');
-
-/** What an order and a booking both record of their payment and history. */
-export const PAYMENT_TRAIL_FIELDS = {
-  chargeId: z.string().nullable().optional(),
-  refundId: z.string().nullable().optional(),
-  failureReason: z.string().nullable().optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-};
 
 const OrderStatusSchema = z.enum([
   'PENDING',
@@ -97,10 +67,6 @@ export const OrderSchema = z
 export const OrderAcceptedSchema = z
   .object({ orderId: z.string(), workflowId: z.string(), status: OrderStatusSchema })
   .openapi('OrderAccepted');
-
-export const CancelOrderBody = z
-  .object({ reason: z.string().max(200).optional() })
-  .openapi('CancelOrderRequest');
 
 export const ProductSchema = z
   .object({

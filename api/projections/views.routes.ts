@@ -1,6 +1,7 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { CustomerIdParam, LoyaltySchema, OrderViewSchema } from '../event-log/event-log.schemas.js';
-import { ErrorSchema, OrderIdParam } from '../orders/orders.schemas.js';
+import { CustomerIdParam, LoyaltySchema, OrderViewSchema } from './views.schemas.js';
+import { ErrorSchema } from '../http/common.schemas.js';
+import { OrderIdParam } from '../orders/orders.schemas.js';
 import { validationHook } from '../http/validation.js';
 import type { ViewQueries } from '../../activities/projections/projection.queries.js';
 import { json } from '../http/json.js';

@@ -77,7 +77,7 @@ try {
 durable-sagas is ready in ${((Date.now() - begun) / 1000).toFixed(1)} s
   API              ${base}          (try: curl ${base}/products)
   API docs         ${base}/docs
-  Event log        ${base}/events?after=0     outbox/relay status: ${base}/admin/outbox
+  Event log        ${base}/event-log?after=0  outbox/relay status: ${base}/admin/outbox
   Metrics          ${base}/metrics     (worker: ${worker.WORKER_METRICS_PORT > 0 ? `http://${worker.WORKER_METRICS_HOST}:${worker.WORKER_METRICS_PORT}/metrics` : 'off'})
   Temporal Web UI  ${ui}
   Payment gateway  ${config.PAYMENT_GATEWAY_URL}

@@ -7,6 +7,7 @@ import { createCacheRedis, createRedisEventCache } from '../../activities/bookin
 import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
 import { createApp, type App } from '../../api/app.js';
 import { createPrismaBookingQueries } from '../../activities/bookings/booking.queries.js';
+import { createPrismaEventCommands } from '../../activities/bookings/event.commands.js';
 import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
 import { createTemporalBookingCommands } from '../../api/bookings/temporal-booking.commands.js';
 import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
@@ -66,6 +67,7 @@ beforeAll(async () => {
       bookings: {
         commands: createTemporalBookingCommands(client, { taskQueue }),
         queries: createPrismaBookingQueries({ prisma, cache }),
+        eventCommands: createPrismaEventCommands({ prisma, cache }),
         holdSeconds,
         paymentDeadlineSeconds: 30,
       },

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  SOLD_OUT_REASON,
-  type BookingRecord,
-  type EventRecord,
-} from '../../activities/bookings/booking.repository.js';
+import { SOLD_OUT_REASON } from '../../activities/bookings/booking.repository.js';
 import { createApp } from '../../api/app.js';
 import type {
   BookingCommands,
@@ -11,7 +7,13 @@ import type {
   CancelBookingOutcome,
   PayOutcome,
 } from '../../api/bookings/booking.commands.js';
-import type { BookingQueries, CacheStatus, NewEventInput } from '../../activities/bookings/booking.queries.js';
+import type {
+  BookingQueries,
+  BookingRecord,
+  CacheStatus,
+  EventRecord,
+} from '../../activities/bookings/booking.queries.js';
+import type { EventCommands, NewEventInput } from '../../activities/bookings/event.commands.js';
 import type { OrderCommands } from '../../api/orders/order.commands.js';
 import type { OrderQueries } from '../../activities/orders/order.queries.js';
 import type { ConsistencyReport } from '../../activities/ops/consistency.check.js';
@@ -113,11 +115,13 @@ function apiWith(options: FakeOptions = {}) {
       return options.sagaStatus ?? null;
     },
   };
-  const queries: BookingQueries = {
-    async createEvent(input: NewEventInput) {
-      record('createEvent', input);
+  const eventCommands: EventCommands = {
+    async createTicketedEvent(input: NewEventInput) {
+      record('createTicketedEvent', input);
       return { id: NEW_EVENT_ID, ...input, availableSeats: input.totalSeats, version: 1 };
     },
+  };
+  const queries: BookingQueries = {
     async findEvent(id) {
       record('findEvent', id);
       const event = events.get(id);
@@ -140,6 +144,7 @@ function apiWith(options: FakeOptions = {}) {
     bookings: {
       commands,
       queries,
+      eventCommands,
       holdSeconds: options.holdSeconds ?? 600,
       paymentDeadlineSeconds: options.paymentDeadlineSeconds ?? 90,
     },
@@ -184,13 +189,13 @@ describe('POST /events', () => {
       ...input,
       availableSeats: 100,
     });
-    expect(called('createEvent').map((c) => c.args)).toEqual([[input]]);
+    expect(called('createTicketedEvent').map((c) => c.args)).toEqual([[input]]);
   });
 
   it('trims the title before storing it', async () => {
     const { app, called } = apiWith();
     await postJson(app, '/events', { ...validEvent(), title: '  Temporal Meetup  ' });
-    expect((called('createEvent')[0]?.args[0] as NewEventInput).title).toBe('Temporal Meetup');
+    expect((called('createTicketedEvent')[0]?.args[0] as NewEventInput).title).toBe('Temporal Meetup');
   });
 
   it('accepts a free event (price 0)', async () => {

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { LoggedEvent, LogPage } from '../../activities/outbox/event-log.repository.js';
 import { createApp } from '../../api/app.js';
-import type { EventLogQueries, OutboxStatus } from '../../activities/outbox/event-log.queries.js';
+import type {
+  EventLogQueries,
+  LoggedEvent,
+  LogPage,
+  OutboxStatus,
+} from '../../activities/outbox/event-log.queries.js';
 import type { OrderCommands } from '../../api/orders/order.commands.js';
 import type { OrderQueries } from '../../activities/orders/order.queries.js';
 import type { LoyaltyRecord, OrderViewRecord, ViewQueries } from '../../activities/projections/projection.queries.js';
@@ -104,19 +108,19 @@ function apiWith({ log = [] as LoggedEvent[], views = [VIEW] } = {}) {
   return { app, pages, viewLookups };
 }
 
-describe('GET /events (the event log)', () => {
+describe('GET /event-log', () => {
   it('pages by sequence and links the next page while pages are full', async () => {
     const log = [1, 2, 3, 4, 5].map((n) => logged(n));
     const { app, pages } = apiWith({ log });
 
-    const first = await app.request('/events?after=0&limit=2');
+    const first = await app.request('/event-log?after=0&limit=2');
     expect(first.status).toBe(200);
     const body = (await first.json()) as { events: { sequence: number }[]; next: string | null };
     expect(body.events.map((e) => e.sequence)).toEqual([1, 2]);
-    expect(body.next).toBe('/events?after=2&limit=2');
+    expect(body.next).toBe('/event-log?after=2&limit=2');
     expect(pages[0]).toMatchObject({ after: 0n, limit: 2 });
 
-    const last = (await (await app.request('/events?after=4&limit=2')).json()) as {
+    const last = (await (await app.request('/event-log?after=4&limit=2')).json()) as {
       events: { sequence: number }[];
       next: string | null;
     };
@@ -126,7 +130,7 @@ describe('GET /events (the event log)', () => {
 
   it('serves each event with its global sequence, correlation id and payload, not internals', async () => {
     const { app } = apiWith({ log: [logged(7)] });
-    const body = (await (await app.request('/events')).json()) as {
+    const body = (await (await app.request('/event-log')).json()) as {
       events: Record<string, unknown>[];
     };
     expect(body.events[0]).toEqual({
@@ -146,7 +150,7 @@ describe('GET /events (the event log)', () => {
   it('defaults to after=0, limit=100 and passes the filters on (and into the next link)', async () => {
     const log = [1, 2].map((n) => logged(n, { eventType: 'OrderConfirmed' }));
     const { app, pages } = apiWith({ log });
-    await app.request('/events');
+    await app.request('/event-log');
     expect(pages[0]).toEqual({
       after: 0n,
       limit: 100,
@@ -156,7 +160,7 @@ describe('GET /events (the event log)', () => {
     });
     const body = (await (
       await app.request(
-        '/events?type=OrderConfirmed&aggregateType=order&aggregateId=order-00000001&limit=1',
+        '/event-log?type=OrderConfirmed&aggregateType=order&aggregateId=order-00000001&limit=1',
       )
     ).json()) as { next: string };
     expect(pages[1]).toMatchObject({
@@ -166,7 +170,7 @@ describe('GET /events (the event log)', () => {
       limit: 1,
     });
     expect(body.next).toBe(
-      '/events?type=OrderConfirmed&aggregateType=order&aggregateId=order-00000001&after=1&limit=1',
+      '/event-log?type=OrderConfirmed&aggregateType=order&aggregateId=order-00000001&after=1&limit=1',
     );
   });
 
@@ -179,16 +183,18 @@ describe('GET /events (the event log)', () => {
     ['type=Order%20Placed', 'query type'],
   ])('answers 400 naming the field for %s, and reads nothing', async (query, field) => {
     const { app, pages } = apiWith();
-    const response = await app.request(`/events?${query}`);
+    const response = await app.request(`/event-log?${query}`);
     expect(response.status).toBe(400);
     const body = (await response.json()) as { issues: { field: string }[] };
     expect(body.issues.map((issue) => issue.field)).toContain(field);
     expect(pages).toHaveLength(0);
   });
 
-  it('leaves GET /events/:id to the ticketed events (absent here, so 404)', async () => {
-    const { app } = apiWith();
+  it('leaves /events to the ticketed events (absent here, so 404)', async () => {
+    const { app, pages } = apiWith();
+    expect((await app.request('/events?after=0')).status).toBe(404);
     expect((await app.request('/events/0b7d6c1e-8f0a-4a57-9d43-2f1c3e9b5a10')).status).toBe(404);
+    expect(pages).toHaveLength(0);
   });
 });
 
@@ -248,7 +254,7 @@ describe('OpenAPI', () => {
     };
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
-        '/events',
+        '/event-log',
         '/admin/outbox',
         '/views/orders/{id}',
         '/views/bookings/{id}',

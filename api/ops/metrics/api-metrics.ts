@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { createOutboxLogRepository } from '../../../activities/outbox/event-log.repository.js';
+import { prismaOutboxBacklog } from '../../../activities/outbox/event-log.queries.js';
 import type { PrismaClient } from '../../../prisma/client.js';
 import { createKafkaAdminConnection } from '../kafka-admin.js';
 import type { MetricsDeps } from '../metrics.routes.js';
@@ -32,14 +32,13 @@ export function createApiMetrics({
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const kafkaAdmin = createKafkaAdminConnection(kafka.brokers, kafka.clientId);
-  const outboxLog = createOutboxLogRepository();
   return {
     registry,
     collectTimeoutMs,
     logger,
     collectors: [
       sagaOutcomesCollector(registry, prismaSagaCounts(prisma)),
-      outboxBacklogCollector(registry, () => outboxLog.backlog(prisma)),
+      outboxBacklogCollector(registry, prismaOutboxBacklog(prisma)),
       consumerLagCollector(registry, kafkaConsumerLag(kafkaAdmin, consumerGroups)),
     ],
     close: () => kafkaAdmin.close(),

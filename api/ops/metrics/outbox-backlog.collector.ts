@@ -1,5 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
-import type { Backlog } from '../../../activities/outbox/event-log.repository.js';
+import type { Backlog } from '../../../activities/outbox/event-log.queries.js';
 import type { ScrapeCollector } from './scrape-collectors.js';
 
 /** Events waiting in the outbox for the relay, and how long the oldest has waited. */

@@ -5,6 +5,7 @@ import { noEventCache } from '../../../activities/bookings/event.cache.js';
 import { createKafka } from '../../../activities/outbox/kafka.publisher.js';
 import { createApp } from '../../../api/app.js';
 import { createPrismaBookingQueries } from '../../../activities/bookings/booking.queries.js';
+import { createPrismaEventCommands } from '../../../activities/bookings/event.commands.js';
 import { createEventLogQueries, temporalRelayExecution } from '../../../activities/outbox/event-log.queries.js';
 import { createPrismaOrderQueries } from '../../../activities/orders/order.queries.js';
 import { createTemporalBookingCommands } from '../../../api/bookings/temporal-booking.commands.js';
@@ -152,6 +153,7 @@ export async function startKillResumeEnvironment(
       bookings: {
         commands: createTemporalBookingCommands(client, { taskQueue: taskQueues.bookings }),
         queries: createPrismaBookingQueries({ prisma, cache: noEventCache }),
+        eventCommands: createPrismaEventCommands({ prisma, cache: noEventCache }),
         holdSeconds,
         paymentDeadlineSeconds: 60,
       },
