@@ -34,7 +34,7 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no value imports of activities.
-    files: ['workflows/**/*.ts'],
+    files: ['workflows/**/*.ts', 'harness/bench/workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -13,10 +13,15 @@ function activityContext(): Context | undefined {
 
 /**
  * Runs `call` while heartbeating every half second, so that when the worker dies mid-step Temporal
- * retries the step elsewhere after the saga's short heartbeat timeout (workflows/step-options.ts),
- * not after its whole start-to-close timeout; a step that is slow but alive (a saturated pool, a
- * slow gateway) keeps heartbeating and is never timed out by it. Steps done within half a second
- * send nothing. Safe to retry: every activity is idempotent.
+ * retries the step elsewhere after the saga's 2 s heartbeat timeout (SAGA_HEARTBEAT_TIMEOUT,
+ * workflows/saga/step-options.ts), not after its whole start-to-close timeout; a step that is slow
+ * but alive (a saturated pool, a slow gateway) keeps heartbeating and is never timed out by it.
+ * The SDK's core sends the latest heartbeat every 80 % of the timeout (1.6 s) from its own thread,
+ * so a busy event loop only matters past a second; a false timeout costs one more attempt. Steps
+ * done within half a second send nothing. Safe to retry: every activity is idempotent.
+ *
+ * The outbox relay heartbeats its status every second on its own (relay.activities.ts) under a 3 s
+ * timeout (sent every 2.4 s): a dead worker's relay restarts within ~4 s.
  */
 export async function heartbeatWhile<T>(call: () => Promise<T>): Promise<T> {
   const context = activityContext();

@@ -18,6 +18,7 @@ import { createMetricsRoutes, type MetricsDeps } from './ops/metrics.routes.js';
 import { createOrderRoutes } from './orders/orders.routes.js';
 import { createProductRoutes } from './orders/products.routes.js';
 import { createViewRoutes } from './projections/views.routes.js';
+import { DEFAULT_PAYMENT_DEADLINE_SECONDS } from '../workflows/contracts/payment-deadline.js';
 import type { ViewQueries } from '../activities/projections/projection.queries.js';
 
 export interface AppDeps {
@@ -46,7 +47,7 @@ export function createApp({
   orderCommands,
   orderQueries,
   logger,
-  paymentDeadlineSeconds = 60,
+  paymentDeadlineSeconds = DEFAULT_PAYMENT_DEADLINE_SECONDS,
   waitTimeoutMs = 30_000,
   bookings,
   checkConsistency,

@@ -1,3 +1,4 @@
+import { money } from '../../workflows/contracts/money.js';
 import { currentCorrelationId } from '../correlation.js';
 import type { NotificationProvider } from './notification.provider.js';
 
@@ -16,8 +17,6 @@ export interface NotifyBookingConfirmedInput {
   totalCents: number;
 }
 
-const amount = (cents: number) => (cents / 100).toFixed(2);
-
 export const createNotificationActivities = ({ notifier }: { notifier: NotificationProvider }) => ({
   async notifyCustomer(input: NotifyCustomerInput): Promise<void> {
     await notifier.send(
@@ -26,7 +25,7 @@ export const createNotificationActivities = ({ notifier }: { notifier: Notificat
         about: { type: 'order', id: input.orderId },
         recipient: input.customerId,
         subject: `Order ${input.orderId} confirmed`,
-        body: `Thank you! Your order ${input.orderId} is confirmed; ${amount(input.totalCents)} was charged.`,
+        body: `Thank you! Your order ${input.orderId} is confirmed; ${money(input.totalCents)} was charged.`,
       },
       currentCorrelationId(),
     );
@@ -39,7 +38,7 @@ export const createNotificationActivities = ({ notifier }: { notifier: Notificat
         about: { type: 'booking', id: input.bookingId },
         recipient: input.customerId,
         subject: `Booking ${input.bookingId} confirmed`,
-        body: `Your ${input.seats} seat(s) are booked (booking ${input.bookingId}); ${amount(input.totalCents)} was charged.`,
+        body: `Your ${input.seats} seat(s) are booked (booking ${input.bookingId}); ${money(input.totalCents)} was charged.`,
       },
       currentCorrelationId(),
     );

@@ -5,12 +5,13 @@ import {
   type Client,
 } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { bookingSaga } from '../../workflows/bookings/booking-saga.js';
 import {
   cancelBookingUpdate,
   confirmPaymentUpdate,
+  HOLD_CONFLICT_REASON,
   holdOutcomeUpdate,
 } from '../../workflows/bookings/booking.messages.js';
+import type { BookingSagaWorkflow } from '../../workflows/bookings/booking.types.js';
 import { BOOKING_TASK_QUEUE, bookingWorkflowId } from '../../workflows/contracts/names.js';
 import {
   BookingStatusAttribute,
@@ -19,10 +20,8 @@ import {
 } from '../../workflows/contracts/search-attributes.js';
 import type { BookingCommands } from './booking.commands.js';
 import { createInFlightLimit } from '../http/in-flight-limit.js';
-import { describeBooking } from '../../workflows/contracts/saga-descriptions.js';
+import { describeBooking } from '../../workflows/bookings/booking.description.js';
 import { isNotFound, sagaStatusOf } from '../http/temporal-errors.js';
-
-const CONFLICT = /already requested with a different body/;
 
 export interface BookingCommandOptions {
   /** For tests that run their own worker; sagas otherwise go to the booking workers. */
@@ -36,7 +35,7 @@ export function createTemporalBookingCommands(
   { taskQueue = BOOKING_TASK_QUEUE, maxInFlight = 500 }: BookingCommandOptions = {},
 ): BookingCommands {
   const handle = (bookingId: string) =>
-    client.workflow.getHandle<typeof bookingSaga>(bookingWorkflowId(bookingId));
+    client.workflow.getHandle<BookingSagaWorkflow>(bookingWorkflowId(bookingId));
   // Separate queues, so that payments for held seats never wait behind a storm of new holds.
   const holdsLimited = createInFlightLimit(maxInFlight);
   const paymentsLimited = createInFlightLimit(maxInFlight);
@@ -67,7 +66,7 @@ export function createTemporalBookingCommands(
     async book(input) {
       const description = describeBooking(input);
       // Start and ask in one round trip; a retried POST attaches to the saga its first try started.
-      const start = new WithStartWorkflowOperation<typeof bookingSaga>('bookingSaga', {
+      const start = new WithStartWorkflowOperation<BookingSagaWorkflow>('bookingSaga', {
         taskQueue,
         workflowId: bookingWorkflowId(input.bookingId),
         args: [input],
@@ -95,7 +94,11 @@ export function createTemporalBookingCommands(
         );
         return { kind: 'answered', reply };
       } catch (error) {
-        if (error instanceof WorkflowUpdateFailedError && CONFLICT.test(error.cause?.message ?? ''))
+        // Only the validator's message crosses from the worker: the shared text tells a conflict.
+        if (
+          error instanceof WorkflowUpdateFailedError &&
+          error.cause?.message.includes(HOLD_CONFLICT_REASON)
+        )
           return { kind: 'conflict' };
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
         const { memo } = await handle(input.bookingId).describe();

@@ -9,9 +9,9 @@ import {
   CustomerIdAttribute,
   OrderStatusAttribute,
 } from '../../workflows/contracts/search-attributes.js';
-import type { orderSaga } from '../../workflows/orders/order-saga.js';
+import type { OrderSagaWorkflow } from '../../workflows/orders/order.types.js';
 import type { OrderCommands } from './order.commands.js';
-import { describeOrder } from '../../workflows/contracts/saga-descriptions.js';
+import { describeOrder } from '../../workflows/orders/order.description.js';
 import { isNotFound, sagaStatusOf } from '../http/temporal-errors.js';
 
 export interface OrderCommandOptions {
@@ -24,13 +24,13 @@ export function createTemporalOrderCommands(
   { taskQueue = ORDER_TASK_QUEUE }: OrderCommandOptions = {},
 ): OrderCommands {
   const handle = (orderId: string) =>
-    client.workflow.getHandle<typeof orderSaga>(orderWorkflowId(orderId));
+    client.workflow.getHandle<OrderSagaWorkflow>(orderWorkflowId(orderId));
 
   return {
     async placeOrder(input, requestFingerprint) {
       const description = describeOrder(input);
       try {
-        await client.workflow.start<typeof orderSaga>('orderSaga', {
+        await client.workflow.start<OrderSagaWorkflow>('orderSaga', {
           taskQueue,
           workflowId: orderWorkflowId(input.orderId),
           args: [input],

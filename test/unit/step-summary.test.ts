@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { describeBooking, describeOrder } from '../../workflows/contracts/saga-descriptions.js';
-import { itemsText, money, unitsOf, withSummary } from '../../workflows/saga/step-summary.js';
+import { describeBooking } from '../../workflows/bookings/booking.description.js';
+import { money } from '../../workflows/contracts/money.js';
+import { describeOrder, itemsText, unitsOf } from '../../workflows/orders/order.description.js';
+import { withSummary } from '../../workflows/saga/step-summary.js';
 
 describe('step summaries', () => {
   it('formats integer cents as the UI shows amounts', () => {

@@ -17,6 +17,9 @@ export const bookingStatusQuery = defineQuery<BookingSagaState>('bookingStatus')
  */
 export const holdOutcomeUpdate = defineUpdate<HoldReply, [string]>('holdOutcome');
 
+/** How holdOutcome rejects another body under the same key; the API, seeing only text, matches it. */
+export const HOLD_CONFLICT_REASON = 'was already requested with a different body';
+
 /** Pays for the held seats; answers once the booking is confirmed, or with why not. */
 export const confirmPaymentUpdate = defineUpdate<PaymentResult, [ConfirmPaymentRequest]>(
   'confirmPayment',

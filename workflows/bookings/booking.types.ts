@@ -21,6 +21,9 @@ export interface BookingSagaResult {
   chargeId?: string;
 }
 
+/** The `bookingSaga` workflow's signature, for typed handles without importing workflow code. */
+export type BookingSagaWorkflow = (input: BookingSagaInput) => Promise<BookingSagaResult>;
+
 /** What `holdSeats` answers: sold out is an outcome the saga branches on, not an error. */
 export type HoldOutcome =
   | { kind: 'held'; totalCents: number; holdExpiresAt: string; eventStartsAt: string }

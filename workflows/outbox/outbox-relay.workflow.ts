@@ -20,7 +20,7 @@ export async function outboxRelay({
 }: OutboxRelayInput = {}): Promise<void> {
   const { relayOutbox } = proxyActivities<OutboxActivities>({
     startToCloseTimeout: runForMs + 60_000,
-    // Heartbeats come every second (sent every 2.4 s): a dead worker's relay restarts within ~4 s.
+    // How soon a dead worker's relay restarts: activities/liveness.ts.
     heartbeatTimeout: '3s',
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' },
     summary: 'publish committed outbox events to Kafka',

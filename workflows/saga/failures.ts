@@ -1,9 +1,4 @@
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  TimeoutFailure,
-  upsertMemo,
-} from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
 import { ErrorType } from '../contracts/errors.js';
 
 const PAYMENT_ACTIVITIES = new Set(['chargePayment', 'chargeBooking']);
@@ -27,20 +22,3 @@ export function failureOf(error: unknown): { type: string; message: string } {
   return { type: 'SagaFailed', message: error instanceof Error ? error.message : String(error) };
 }
 
-/**
- * A saga stuck half-undone (a compensation failed for good): its status attribute says FAILED, not
- * the last status reached on the way, and its memo says why.
- */
-export function recordCompensationFailure(
-  setStatus: (status: 'FAILED') => void,
-  compensationFailure: unknown,
-): void {
-  setStatus('FAILED');
-  const message =
-    compensationFailure instanceof Error
-      ? compensationFailure.message
-      : String(compensationFailure);
-  upsertMemo({
-    outcome: { status: 'FAILED', failure: { type: ErrorType.CompensationFailed, message } },
-  });
-}

@@ -1,7 +1,5 @@
 import type { ActivityOptions } from '@temporalio/workflow';
 
-export const DEFAULT_PAYMENT_DEADLINE_SECONDS = 60;
-
 /** What ordinary and local activities share: timeouts and retry policy. */
 type StepOptions = Pick<
   ActivityOptions,
@@ -40,11 +38,7 @@ export const SAGA_STEP_OPTIONS = {
 };
 
 /**
- * Heartbeat timeout of every ordinary saga step (local activities have none). Every activity
- * heartbeats every half second while it runs (activities/liveness.ts), so a step whose worker died
- * is retried this soon, not after its start-to-close timeout; a slow but live step is never cut by
- * it. The SDK's core sends the latest heartbeat every 80 % of this (1.6 s) from its own thread, so
- * a busy event loop only matters past a second; a false timeout means one more attempt of an
- * idempotent step.
+ * Heartbeat timeout of every ordinary saga step (local activities have none): a step whose worker
+ * died is retried this soon. Why 2 s, and why it never cuts a live step: activities/liveness.ts.
  */
 export const SAGA_HEARTBEAT_TIMEOUT = '2s' satisfies ActivityOptions['heartbeatTimeout'];

@@ -1,5 +1,3 @@
-import type { OrderItemInput } from '../orders/order.types.js';
-
 /** An activity function of a proxy, ordinary or local: both accept per-call options. */
 interface ActivityCall<Args extends unknown[], Result> {
   executeWithOptions(options: { summary?: string }, args: Args): Promise<Result>;
@@ -16,20 +14,6 @@ export function withSummary<Args extends unknown[], Result>(
   ...args: Args
 ): Promise<Result> {
   return activity.executeWithOptions({ summary }, args);
-}
-
-/** Integer cents as the gateway and the UI show an amount: `4800` → `48.00`. */
-export const money = (cents: number): string =>
-  `${cents < 0 ? '-' : ''}${Math.floor(Math.abs(cents) / 100)}.${String(Math.abs(cents) % 100).padStart(2, '0')}`;
-
-export const unitsOf = (items: OrderItemInput[]): number =>
-  items.reduce((sum, item) => sum + item.quantity, 0);
-
-/** `2 × SKU-COFFEE, 1 × SKU-MUG`, the first few lines only, so a summary stays one short line. */
-export function itemsText(items: OrderItemInput[], shown = 3): string {
-  const listed = items.slice(0, shown).map((item) => `${item.quantity} × ${item.sku}`);
-  if (items.length > shown) listed.push(`${items.length - shown} more SKU(s)`);
-  return listed.join(', ');
 }
 
 /** The "what went wrong" line of a saga's current details, when anything did. */
