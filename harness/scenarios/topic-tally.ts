@@ -66,11 +66,15 @@ export async function tallyEventMessages(
     for (const [partition, end] of to) {
       consumer.seek({ topic, partition, offset: String(Math.min(from.get(partition) ?? 0, end)) });
     }
-    await pollUntil(`${topic} to be read back`, holds(async () => pending.size === 0), {
-      timeoutMs,
-      pollMs: 50,
-      fail: () => new Error(`reading ${topic} back took longer than ${timeoutMs / 1000} s`),
-    });
+    await pollUntil(
+      `${topic} to be read back`,
+      holds(async () => pending.size === 0),
+      {
+        timeoutMs,
+        pollMs: 50,
+        fail: () => new Error(`reading ${topic} back took longer than ${timeoutMs / 1000} s`),
+      },
+    );
     return tally;
   } finally {
     await consumer.disconnect();

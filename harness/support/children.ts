@@ -92,7 +92,9 @@ export function pollChild<T>(
       timeoutMs,
       pollMs,
       fail: () =>
-        new Error(`${child.name}: not ${what} after ${timeoutMs / 1000} s:\n${tail(child.logFile)}`),
+        new Error(
+          `${child.name}: not ${what} after ${timeoutMs / 1000} s:\n${tail(child.logFile)}`,
+        ),
     },
   );
 }
@@ -104,7 +106,12 @@ export async function waitForChild(
   check: () => Promise<boolean>,
   timeoutMs: number,
 ): Promise<void> {
-  await pollChild(child, what, holds(() => check().catch(() => false)), { timeoutMs });
+  await pollChild(
+    child,
+    what,
+    holds(() => check().catch(() => false)),
+    { timeoutMs },
+  );
 }
 
 export { tail } from './log-tail.js';

@@ -118,11 +118,15 @@ export async function waitUntil(
   }: { timeoutMs: number; intervalMs?: number; logFile?: string },
 ): Promise<void> {
   const lastLines = () => (logFile ? `\n--- last lines of ${logFile} ---\n${tail(logFile)}` : '');
-  await pollUntil(what, holds(() => check().catch(() => false), 'not healthy'), {
-    timeoutMs,
-    pollMs: intervalMs,
-    fail: () => new Error(`${what} did not become healthy within ${timeoutMs} ms${lastLines()}`),
-  });
+  await pollUntil(
+    what,
+    holds(() => check().catch(() => false), 'not healthy'),
+    {
+      timeoutMs,
+      pollMs: intervalMs,
+      fail: () => new Error(`${what} did not become healthy within ${timeoutMs} ms${lastLines()}`),
+    },
+  );
 }
 
 /** Runs harness/stack/provision.sh for a component and returns the path it prints. */

@@ -36,7 +36,9 @@ const readyTime = (child: Child, timeoutMs: number): Promise<number> =>
         .readFileSync(child.logFile, 'utf8')
         .split('\n')
         .find((candidate) => candidate.includes(READY_LINE));
-      return line ? done((JSON.parse(line) as { time: number }).time) : notYet('no "worker ready" line');
+      return line
+        ? done((JSON.parse(line) as { time: number }).time)
+        : notYet('no "worker ready" line');
     },
     { timeoutMs, pollMs: 25 },
   );
