@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { EVENT_HEADERS } from '../../activities/outbox/event-envelope.js';
+import { holds, pollUntil } from '../support/polling.js';
 
 /** Each partition's high watermark: the offset its next message gets. Empty when the topic is missing. */
 export type Watermarks = Map<number, number>;
@@ -65,12 +66,15 @@ export async function tallyEventMessages(
     for (const [partition, end] of to) {
       consumer.seek({ topic, partition, offset: String(Math.min(from.get(partition) ?? 0, end)) });
     }
-    const deadline = Date.now() + timeoutMs;
-    while (pending.size > 0) {
-      if (Date.now() > deadline)
-        throw new Error(`reading ${topic} back took longer than ${timeoutMs / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await pollUntil(
+      `${topic} to be read back`,
+      holds(async () => pending.size === 0),
+      {
+        timeoutMs,
+        pollMs: 50,
+        fail: () => new Error(`reading ${topic} back took longer than ${timeoutMs / 1000} s`),
+      },
+    );
     return tally;
   } finally {
     await consumer.disconnect();

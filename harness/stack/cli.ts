@@ -4,7 +4,7 @@ import { logFile } from './components/component.js';
 import { stackConfigSchema } from './config.js';
 import { createFullStack } from './full-stack.js';
 import { stackDown, stackStatus, stackUp } from './stack.js';
-import { tailFile } from '../support/process-control.js';
+import { tail } from '../support/log-tail.js';
 
 const USAGE = 'usage: npm run stack -- up|down|status|logs [component]';
 
@@ -32,7 +32,7 @@ async function main(command = 'status', target?: string) {
     case 'logs':
       for (const component of stack.tiers.flat().filter((c) => !target || c.name === target)) {
         const file = logFile(stack.paths, component.name);
-        if (fs.existsSync(file)) console.log(`==> ${file} <==\n${tailFile(file, 40)}`);
+        if (fs.existsSync(file)) console.log(`==> ${file} <==\n${tail(file, 40)}\n`);
       }
       break;
     default:

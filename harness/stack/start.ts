@@ -1,5 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { loadConfigOrExit } from '../../platform/config/load-config.js';
 import { MIGRATIONS_DIR, migrateDeploy } from '../../prisma/migration-runner.js';
 import { createPrismaClient } from '../../prisma/client.js';
@@ -9,10 +8,10 @@ import { workerConfigSchema } from '../../workers/worker.config.js';
 import { stackConfigSchema, parseHostPort } from './config.js';
 import { createFullStack } from './full-stack.js';
 import { canConnect, waitUntil } from '../support/process-control.js';
+import { PROJECT_ROOT, spawnProcess, tsxEntryArgs } from '../support/spawn.js';
 import { stackDown, stackUp } from './stack.js';
 
 /** `npm start`: the stack, migrations, demo data, a worker (sagas + relay), the consumers and the API, in the foreground. */
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const config = loadConfigOrExit(stackConfigSchema);
 const api = loadConfigOrExit(apiConfigSchema);
 const worker = loadConfigOrExit(workerConfigSchema);
@@ -22,9 +21,12 @@ let startedComponents: string[] = [];
 let stopping = false;
 
 function run(name: string, script: string): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script)], {
-    cwd: ROOT,
-    stdio: 'inherit',
+  const { process: child } = spawnProcess({
+    name,
+    command: process.execPath,
+    args: tsxEntryArgs(script),
+    cwd: PROJECT_ROOT,
+    output: 'inherit',
   });
   child.on('exit', (code, signal) => {
     if (!stopping) {

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-
-const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
+import type { ChildProcess } from 'node:child_process';
+import { tail } from './log-tail.js';
+import { holds, pollUntil, type Poll } from './polling.js';
+import { PROJECT_ROOT, spawnProcess, tsxEntryArgs } from './spawn.js';
 
 export interface Child {
   name: string;
@@ -28,26 +27,18 @@ export function spawnChild(
   env: NodeJS.ProcessEnv,
   logFile: string,
 ): Child {
-  fs.mkdirSync(path.dirname(logFile), { recursive: true });
-  const log = fs.openSync(logFile, 'a');
-  const child = spawn(
-    process.execPath,
-    [...NODE_ARGS, '--import', 'tsx', path.resolve(PROJECT_ROOT, entry)],
-    {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', log, log],
-      detached: true, // its own group: we signal it and whatever it started, and a terminal's Ctrl-C reaches only us
-    },
-  );
-  fs.closeSync(log);
-  if (child.pid === undefined) throw new Error(`${name}: failed to spawn ${entry}`);
-  const exited = new Promise<string>((resolve) =>
-    child.once('exit', (code, signal) => resolve(signal ?? `exit ${code}`)),
-  );
-  const handle: Child = { name, pid: child.pid, logFile, process: child, exited };
+  const spawned = spawnProcess({
+    name,
+    command: process.execPath,
+    args: tsxEntryArgs(entry, NODE_ARGS),
+    cwd: PROJECT_ROOT,
+    env: { ...process.env, ...env },
+    output: { logFile },
+    detached: true, // its own group: we signal it and whatever it started, and a terminal's Ctrl-C reaches only us
+  });
+  const handle: Child = { name, logFile, ...spawned };
   running.add(handle);
-  void exited.then(() => running.delete(handle));
+  void handle.exited.then(() => running.delete(handle));
   return handle;
 }
 
@@ -81,33 +72,47 @@ export function isRunning(child: Child): boolean {
   return running.has(child);
 }
 
-export function tail(file: string, lines = 20): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no output)';
-  }
+/** Polls `probe` until it is done; fails early when the child dies, with the end of its log. */
+export function pollChild<T>(
+  child: Child,
+  what: string,
+  probe: () => Promise<Poll<T>>,
+  { timeoutMs, pollMs = 250 }: { timeoutMs: number; pollMs?: number },
+): Promise<T> {
+  return pollUntil(
+    what,
+    async () => {
+      if (!isRunning(child))
+        throw new Error(
+          `${child.name} exited (${await child.exited}) before ${what}:\n${tail(child.logFile)}`,
+        );
+      return probe();
+    },
+    {
+      timeoutMs,
+      pollMs,
+      fail: () =>
+        new Error(
+          `${child.name}: not ${what} after ${timeoutMs / 1000} s:\n${tail(child.logFile)}`,
+        ),
+    },
+  );
 }
 
-/** Polls `check` until it holds; fails early when the child dies, with the end of its log. */
+/** Polls `check` until it holds (a check that throws has not); fails early when the child dies. */
 export async function waitForChild(
   child: Child,
   what: string,
   check: () => Promise<boolean>,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (!isRunning(child))
-      throw new Error(
-        `${child.name} exited (${await child.exited}) before ${what}:\n${tail(child.logFile)}`,
-      );
-    if (await check().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(
-    `${child.name}: not ${what} after ${timeoutMs / 1000} s:\n${tail(child.logFile)}`,
+  await pollChild(
+    child,
+    what,
+    holds(() => check().catch(() => false)),
+    { timeoutMs },
   );
 }
 
+export { tail } from './log-tail.js';
 export { freePort } from './process-control.js';

@@ -11,7 +11,16 @@ export const notYet = (seen: string): Poll<never> => ({ seen });
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
-/** Polls `probe` until it is done; on timeout fails with `fail(message)`, saying what it last saw. */
+/** A probe for a yes/no check: done once `check` holds. */
+export const holds =
+  (check: () => Promise<boolean>, seen = 'not yet') =>
+  async (): Promise<Poll<true>> =>
+    (await check()) ? done(true) : notYet(seen);
+
+/**
+ * Polls `probe` until it is done; on timeout fails with `fail(message)` (a plain Error unless
+ * told), the message saying what it last saw. A probe that throws ends the wait with its error.
+ */
 export async function pollUntil<T>(
   what: string,
   probe: () => Promise<Poll<T>>,
@@ -19,8 +28,8 @@ export async function pollUntil<T>(
     timeoutMs,
     pollMs = 100,
     signal,
-    fail,
-  }: { timeoutMs: number; pollMs?: number; signal?: AbortSignal; fail: (message: string) => Error },
+    fail = (message) => new Error(message),
+  }: { timeoutMs: number; pollMs?: number; signal?: AbortSignal; fail?: (message: string) => Error },
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

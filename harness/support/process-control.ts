@@ -3,10 +3,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { tail } from './log-tail.js';
+import { holds, pollUntil, sleep } from './polling.js';
+import { spawnProcess } from './spawn.js';
 
 export const execFileAsync = promisify(execFile);
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface DaemonSpec {
   name: string;
@@ -32,22 +33,21 @@ function serverEnvironment(): NodeJS.ProcessEnv {
 
 /** Starts a process that outlives this one (its own session, output to a log file) and records its pid. */
 export function spawnDaemon(spec: DaemonSpec): number {
-  fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
   fs.mkdirSync(path.dirname(spec.pidFile), { recursive: true });
-  const log = fs.openSync(spec.logFile, 'a');
-  const child = spawn(spec.command, spec.args, {
-    detached: true,
-    stdio: ['ignore', log, log],
+  const { pid, process: child } = spawnProcess({
+    name: spec.name,
+    command: spec.command,
+    args: spec.args,
     env: spec.env ?? serverEnvironment(),
     cwd: spec.cwd,
+    output: { logFile: spec.logFile },
+    detached: true,
     uid: spec.uid,
     gid: spec.gid,
   });
-  fs.closeSync(log);
-  if (child.pid === undefined) throw new Error(`${spec.name}: failed to spawn ${spec.command}`);
   child.unref();
-  fs.writeFileSync(spec.pidFile, String(child.pid));
-  return child.pid;
+  fs.writeFileSync(spec.pidFile, String(pid));
+  return pid;
 }
 
 export function readPid(pidFile: string): number | undefined {
@@ -107,6 +107,7 @@ export function canConnect(host: string, port: number, timeoutMs = 1_000): Promi
   });
 }
 
+/** Polls a health check (one that throws is not healthy yet); on timeout, shows the end of `logFile`. */
 export async function waitUntil(
   what: string,
   check: () => Promise<boolean>,
@@ -116,25 +117,16 @@ export async function waitUntil(
     logFile,
   }: { timeoutMs: number; intervalMs?: number; logFile?: string },
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(intervalMs);
-  }
-  const tail = logFile ? `\n--- last lines of ${logFile} ---\n${tailFile(logFile, 20)}` : '';
-  throw new Error(`${what} did not become healthy within ${timeoutMs} ms${tail}`);
-}
-
-export function tailFile(file: string, lines: number): string {
-  try {
-    return fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .slice(-lines - 1)
-      .join('\n');
-  } catch {
-    return '(no log)';
-  }
+  const lastLines = () => (logFile ? `\n--- last lines of ${logFile} ---\n${tail(logFile)}` : '');
+  await pollUntil(
+    what,
+    holds(() => check().catch(() => false), 'not healthy'),
+    {
+      timeoutMs,
+      pollMs: intervalMs,
+      fail: () => new Error(`${what} did not become healthy within ${timeoutMs} ms${lastLines()}`),
+    },
+  );
 }
 
 /** Runs harness/stack/provision.sh for a component and returns the path it prints. */

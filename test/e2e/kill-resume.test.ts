@@ -3,14 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
+  runKillResumeScenario,
   startKillResumeEnvironment,
   type KillResumeEnvironment,
-} from '../../harness/scenarios/kill-resume/environment.js';
-import {
-  runKillResumeScenario,
   type KillResumeOptions,
   type KillResumeResult,
-} from '../../harness/scenarios/kill-resume/scenario.js';
+} from '../support/scenarios.js';
 
 /**
  * The demo's scenarios (npm run demo:kill-resume), end to end: real saga worker processes,

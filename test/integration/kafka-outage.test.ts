@@ -10,7 +10,7 @@ import { createEventLogQueries, temporalRelayExecution } from '../../activities/
 import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
 import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
 import { createPrismaViewQueries } from '../../activities/projections/projection.queries.js';
-import { runKafkaOutageScenario } from '../../harness/scenarios/kafka-outage/scenario.js';
+import { runKafkaOutageScenario } from '../support/scenarios.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';

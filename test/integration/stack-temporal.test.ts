@@ -7,27 +7,28 @@ import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/se
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes.js';
+import { done, notYet, pollUntil } from '../support/polling.js';
 import { echoProbe } from '../support/workflows/index.js';
 
 const WORKFLOWS_PATH = fileURLToPath(new URL('../support/workflows/index.ts', import.meta.url));
 const env = inject('stackEnv');
 const namespace = env.TEMPORAL_NAMESPACE!;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /** List visibility trails the execution by a moment: poll until the query finds something. */
-async function listUntilFound(
+function listUntilFound(
   client: Client,
   query: string,
   timeoutMs = 10_000,
 ): Promise<WorkflowExecutionInfo[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found: WorkflowExecutionInfo[] = [];
-    for await (const info of client.workflow.list({ query })) found.push(info);
-    if (found.length > 0 || Date.now() > deadline) return found;
-    await sleep(250);
-  }
+  return pollUntil(
+    `a workflow listed by ${query}`,
+    async () => {
+      const found: WorkflowExecutionInfo[] = [];
+      for await (const info of client.workflow.list({ query })) found.push(info);
+      return found.length > 0 ? done(found) : notYet('nothing listed');
+    },
+    { timeoutMs, pollMs: 250 },
+  );
 }
 
 describe('Temporal dev server', () => {

@@ -10,23 +10,25 @@ import {
 } from '../../activities/index.js';
 import type { Ledger } from '../../payment-gateway/gateway.store.js';
 import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
+import { done, notYet, pollUntil } from './polling.js';
 import { workflowBundle } from './workflow-worker.js';
 
 const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', import.meta.url));
 
 /** Polls until `probe` returns a value. */
-export async function waitUntil<T>(
+export function waitUntil<T>(
   what: string,
   probe: () => Promise<T | undefined>,
   timeoutMs = 15_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  return pollUntil(
+    what,
+    async () => {
+      const value = await probe();
+      return value === undefined ? notYet('no value') : done(value);
+    },
+    { timeoutMs },
+  );
 }
 
 /** The gateway's charges and refunds under one charge idempotency key. */

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { redisAnswersPing } from '../../harness/stack/components/redis.component.js';
 import { freePort, provision, waitUntil } from '../../harness/support/process-control.js';
+import { spawnProcess } from '../../harness/support/spawn.js';
 
 /**
  * A throwaway redis-server of the test's own, on a free port, that the test can stop and start
@@ -12,11 +13,12 @@ export async function startRedisServer() {
   let child: ChildProcess | undefined;
 
   const start = async () => {
-    child = spawn(
-      binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { stdio: 'ignore' },
-    );
+    child = spawnProcess({
+      name: 'test redis',
+      command: binary,
+      args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      output: 'ignore',
+    }).process;
     await waitUntil(`test redis on ${port}`, () => redisAnswersPing('127.0.0.1', port), {
       timeoutMs: 10_000,
     });

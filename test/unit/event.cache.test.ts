@@ -8,18 +8,8 @@ import {
   type CachedRead,
   type EventCache,
 } from '../../activities/bookings/event.cache.js';
-import { sleep } from '../../harness/support/process-control.js';
+import { holds, pollUntil } from '../support/polling.js';
 import { startRedisServer } from '../support/redis-server.js';
-
-/** Polls until `check` holds, failing with `what` after `timeoutMs`. */
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-}
 
 const event = (overrides: Partial<EventRecord> = {}): EventRecord => ({
   id: randomUUID(),
@@ -97,10 +87,10 @@ describe('Redis event cache against a real redis-server', () => {
     await shortLived.put(expiring);
     await cache.put(lasting);
     expect(await shortLived.get(expiring.id)).toEqual({ kind: 'hit', event: expiring });
-    await eventually(
+    await pollUntil(
       'the short-lived entry expiring',
-      async () => (await shortLived.get(expiring.id)).kind === 'miss',
-      10_000,
+      holds(async () => (await shortLived.get(expiring.id)).kind === 'miss'),
+      { timeoutMs: 10_000 },
     );
     expect(await cache.get(lasting.id)).toEqual({ kind: 'hit', event: lasting });
   });
@@ -131,9 +121,10 @@ describe('Redis event cache against a real redis-server', () => {
 
   it('works again once Redis is back on the same port, logging that it is available again', async () => {
     await server.start();
-    await eventually(
+    await pollUntil(
       'the cache answering again',
-      async () => (await cache.get(randomUUID())).kind !== 'unavailable',
+      holds(async () => (await cache.get(randomUUID())).kind !== 'unavailable'),
+      { timeoutMs: 15_000 },
     );
 
     const fresh = event();

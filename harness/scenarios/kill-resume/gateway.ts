@@ -41,6 +41,46 @@ const ROUTES: Record<string, GatewayRequest['kind']> = {
   '/refunds': 'refund',
 };
 
+/** A hold as the gateway applies it: which requests it catches, and how it keeps them. */
+interface Hold {
+  match: (request: GatewayRequest) => boolean;
+  arrive: (request: GatewayRequest) => Promise<void>;
+  release: () => void;
+}
+
+/** Holds the requests `match` picks, from now until released. */
+function addHold(holds: Set<Hold>, match: Hold['match']): HeldRequests {
+  const arrived: GatewayRequest[] = [];
+  const waiters: { count: number; resolve: (requests: GatewayRequest[]) => void }[] = [];
+  let letThrough!: () => void;
+  const released = new Promise<void>((resolve) => (letThrough = resolve));
+  const release = () => {
+    holds.delete(hold);
+    letThrough();
+  };
+  const hold: Hold = {
+    match,
+    release,
+    async arrive(request: GatewayRequest) {
+      arrived.push(request);
+      for (const waiter of waiters.filter((w) => arrived.length >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve([...arrived]);
+      }
+      await released;
+    },
+  };
+  holds.add(hold);
+  return {
+    arrived,
+    arrival: (count = 1) =>
+      arrived.length >= count
+        ? Promise.resolve([...arrived])
+        : new Promise((resolve) => waiters.push({ count, resolve })),
+    release,
+  };
+}
+
 /**
  * The payment gateway service (payment-gateway/), run in this process on its own port and its own
  * tables (the `payment_gateway` schema of `databaseUrl`), with a latency on every charge and
@@ -69,11 +109,7 @@ export async function startProbedGateway({
   });
 
   const counts = new Map<string, number>();
-  const holds = new Set<{
-    match: (request: GatewayRequest) => boolean;
-    arrive: (request: GatewayRequest) => Promise<void>;
-    release: () => void;
-  }>();
+  const holds = new Set<Hold>();
 
   const probed = async (request: Request, env: unknown): Promise<Response> => {
     const kind = request.method === 'POST' ? ROUTES[new URL(request.url).pathname] : undefined;
@@ -96,37 +132,7 @@ export async function startProbedGateway({
   return {
     url: `http://127.0.0.1:${port}`,
     ledger: (keyPrefix) => store.ledger(keyPrefix),
-    hold(match) {
-      const arrived: GatewayRequest[] = [];
-      const waiters: { count: number; resolve: (requests: GatewayRequest[]) => void }[] = [];
-      let letThrough!: () => void;
-      const released = new Promise<void>((resolve) => (letThrough = resolve));
-      const release = () => {
-        holds.delete(hold);
-        letThrough();
-      };
-      const hold = {
-        match,
-        release,
-        async arrive(request: GatewayRequest) {
-          arrived.push(request);
-          for (const waiter of waiters.filter((w) => arrived.length >= w.count)) {
-            waiters.splice(waiters.indexOf(waiter), 1);
-            waiter.resolve([...arrived]);
-          }
-          await released;
-        },
-      };
-      holds.add(hold);
-      return {
-        arrived,
-        arrival: (count = 1) =>
-          arrived.length >= count
-            ? Promise.resolve([...arrived])
-            : new Promise((resolve) => waiters.push({ count, resolve })),
-        release,
-      };
-    },
+    hold: (match) => addHold(holds, match),
     requests: (key) => counts.get(key) ?? 0,
     async close() {
       for (const hold of [...holds]) hold.release();

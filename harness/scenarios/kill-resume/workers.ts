@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isRunning, spawnChild, stopChild, tail, type Child } from '../../support/children.js';
+import { pollChild, spawnChild, stopChild, type Child } from '../../support/children.js';
+import { done, notYet } from '../../support/polling.js';
 
 /** A saga worker (workers/saga-worker.ts) in a process of its own, as the scenario kills it. */
 export interface WorkerProcess {
@@ -27,22 +27,21 @@ export type WorkerLauncher = (name: string) => WorkerProcess;
 const READY_LINE = '"msg":"worker ready"';
 
 /** The "worker ready" line's own timestamp (pino's `time`, epoch ms). */
-async function readyTime(child: Child, timeoutMs: number): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const line = fs
-      .readFileSync(child.logFile, 'utf8')
-      .split('\n')
-      .find((candidate) => candidate.includes(READY_LINE));
-    if (line) return (JSON.parse(line) as { time: number }).time;
-    if (!isRunning(child))
-      throw new Error(
-        `${child.name} exited (${await child.exited}) before it was ready:\n${tail(child.logFile)}`,
-      );
-    await sleep(25);
-  }
-  throw new Error(`${child.name}: not ready after ${timeoutMs / 1000} s:\n${tail(child.logFile)}`);
-}
+const readyTime = (child: Child, timeoutMs: number): Promise<number> =>
+  pollChild(
+    child,
+    'ready',
+    async () => {
+      const line = fs
+        .readFileSync(child.logFile, 'utf8')
+        .split('\n')
+        .find((candidate) => candidate.includes(READY_LINE));
+      return line
+        ? done((JSON.parse(line) as { time: number }).time)
+        : notYet('no "worker ready" line');
+    },
+    { timeoutMs, pollMs: 25 },
+  );
 
 /**
  * Launches saga workers as child processes (`node --import tsx workers/saga-worker.ts`) with `env`
