@@ -68,7 +68,7 @@ const bookingEvent = (
 
 export const createBookingActivities = ({ prisma, bookings, payments, eventCache }: Deps) => {
   /** After the commit: the cache gets the new availability (it never throws; Postgres stays the truth). */
-  const publish = async (event: EventRecord | undefined) => {
+  const cacheAvailability = async (event: EventRecord | undefined) => {
     if (event) await eventCache.put(event);
   };
 
@@ -151,7 +151,7 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
         };
         return { outcome: held, changed: event };
       });
-      await publish(changed);
+      await cacheAvailability(changed);
       return outcome;
     },
 
@@ -183,7 +183,7 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
         );
         return event;
       });
-      await publish(changed);
+      await cacheAvailability(changed);
       return { released: changed !== undefined };
     },
 

@@ -3,7 +3,7 @@ import { Kafka, Partitioners, logLevel, type Producer } from 'kafkajs';
 import type { EventPublisher } from './event-publisher.port.js';
 import { toKafkaMessage, topicFor } from './event-envelope.js';
 import { ensureTopics } from './kafka.topics.js';
-import type { OutboxRecord } from './event-log.repository.js';
+import type { OutboxRecord } from './event-publisher.port.js';
 
 export interface KafkaPublisherOptions {
   brokers: string[];

@@ -33,11 +33,12 @@ const FLAG_AFTER: Record<string, string> = {
 const ID_FIELDS = new Set(['orderId', 'bookingId']);
 
 /**
- * The order view (CQRS read model): the latest status of every order and booking with what its
- * events said, for `GET /views/orders/:id` and `GET /views/bookings/:id`. A status only moves
+ * The saga view (CQRS read model): the latest status of every order and booking with what its
+ * events said, for `GET /views/orders/:id` and `GET /views/bookings/:id`. Its table (`order_views`)
+ * and default consumer group (`order-view`) keep the names they had when it held only orders. A status only moves
  * forward in per-aggregate sequence, so a late redelivery of an older event cannot undo a newer one.
  */
-export const orderViewProjection: Projection = {
+export const sagaViewProjection: Projection = {
   name: 'order-view',
   aggregateTypes: ['order', 'booking'],
   async apply(tx: Db, consumer: string, event: EventEnvelope) {

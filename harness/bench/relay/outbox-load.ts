@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import {
-  toOutboxRecord,
-  type OutboxRecord,
-  type OutboxRow,
-} from '../../../activities/outbox/event-log.repository.js';
+import { toOutboxRecord, type OutboxRow } from '../../../activities/outbox/event-log.repository.js';
+import type { OutboxRecord } from '../../../activities/outbox/event-publisher.port.js';
 import type { AggregateType } from '../../../activities/outbox/outbox.appender.js';
 
 /**
