@@ -8,7 +8,6 @@ import {
   createOrderSagaActivities,
   type ActivityDeps,
 } from '../../activities/index.js';
-import type { Ledger } from '../../payment-gateway/gateway.store.js';
 import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
 import { workflowBundle } from './workflow-worker.js';
 
@@ -27,17 +26,6 @@ export async function waitUntil<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/** The gateway's charges and refunds under one charge idempotency key. */
-export async function ledgerFor(gatewayUrl: string, chargeKey: string): Promise<Ledger> {
-  const response = await fetch(`${gatewayUrl}/ledger?keyPrefix=${encodeURIComponent(chargeKey)}`);
-  if (response.status !== 200) throw new Error(`ledger answered ${response.status}`);
-  const ledger = (await response.json()) as Ledger;
-  return {
-    charges: ledger.charges.filter((c) => c.idempotencyKey === chargeKey),
-    refunds: ledger.refunds.filter((r) => r.chargeIdempotencyKey === chargeKey),
-  };
 }
 
 /** Saves a saga's history as `histories/<file>.json` for the replay tests, when RECORD_HISTORIES=1. */
