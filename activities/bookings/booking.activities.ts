@@ -3,7 +3,8 @@ import type { Db, PrismaClient } from '../../prisma/client.js';
 import type { HoldOutcome } from '../../workflows/bookings/booking.types.js';
 import { ErrorType } from '../../workflows/contracts/errors.js';
 import { currentCorrelationId } from '../correlation.js';
-import { appendToOutbox, type DomainEvent } from '../outbox/outbox.appender.js';
+import type { EventTypeOf } from '../outbox/event-catalogue.js';
+import { aggregateEvent, appendToOutbox, type EventFields } from '../outbox/outbox.appender.js';
 import { captureCharge, refundCharge } from '../payments/payment.calls.js';
 import type { PaymentGateway } from '../payments/payment.port.js';
 import {
@@ -55,16 +56,11 @@ const ENDED_EVENT_TYPE = {
   FAILED: 'BookingFailed',
 } as const;
 
-const bookingEvent = (
+const bookingEvent = <T extends EventTypeOf<'booking'>>(
   bookingId: string,
-  eventType: string,
-  payload: Record<string, unknown>,
-): DomainEvent => ({
-  aggregateType: 'booking',
-  aggregateId: bookingId,
-  eventType,
-  payload: { bookingId, ...payload },
-});
+  eventType: T,
+  fields: EventFields<'booking', T>,
+) => aggregateEvent('booking', bookingId, eventType, fields);
 
 export const createBookingActivities = ({ prisma, bookings, payments, eventCache }: Deps) => {
   /** After the commit: the cache gets the new availability (it never throws; Postgres stays the truth). */
