@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfig, loadConfigOrExit } from '../platform/config/load-config.js';
+import { loadConfigOrExit } from '../platform/config/load-config.js';
 import { DEFAULTS, databaseSettings, logSettings, port } from '../platform/config/settings.js';
 import { MAX_LATENCY_MS, type FaultSettings } from './faults.js';
 
@@ -18,12 +18,6 @@ export const gatewayConfigSchema = z.object({
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
-
-export function loadGatewayConfig(
-  env: Record<string, string | undefined> = process.env,
-): GatewayConfig {
-  return loadConfig(gatewayConfigSchema, env);
-}
 
 export function loadGatewayConfigOrExit(): GatewayConfig {
   return loadConfigOrExit(gatewayConfigSchema);

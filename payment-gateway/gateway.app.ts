@@ -236,5 +236,3 @@ export function createGatewayApp({
 
   return app;
 }
-
-export type GatewayApp = ReturnType<typeof createGatewayApp>;

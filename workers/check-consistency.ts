@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { loadConfigOrExit } from '../platform/config/load-config.js';
 import { databaseSettings, paymentGatewaySettings } from '../platform/config/settings.js';
 import { createPrismaClient } from '../prisma/client.js';
-import { checkConsistency, httpLedgerSource } from '../activities/ops/consistency.check.js';
+import { checkConsistency } from '../activities/ops/consistency.check.js';
+import { httpLedgerSource } from '../activities/payments/payment.ledger.js';
 
 /** `npm run check:consistency`: prints the report; exits 1 and lists the offenders on any mismatch. */
 async function main() {

@@ -1,11 +1,15 @@
 import { ApplicationFailure } from '@temporalio/activity';
-import type { Db, PrismaClient } from '../../prisma/client.js';
+import type { Db } from '../../prisma/client.js';
 import type { HoldOutcome } from '../../workflows/bookings/booking.types.js';
 import { ErrorType } from '../../workflows/contracts/errors.js';
 import { currentCorrelationId } from '../correlation.js';
-import { appendToOutbox, type DomainEvent } from '../outbox/outbox.appender.js';
-import { captureCharge, refundCharge } from '../payments/payment.calls.js';
-import type { PaymentGateway } from '../payments/payment.port.js';
+import type { EventTypeOf } from '../outbox/event-catalogue.js';
+import { aggregateEvent, appendToOutbox, type EventFields } from '../outbox/outbox.appender.js';
+import {
+  chargeAndRecord,
+  refundAndRecord,
+  type PaymentStepDeps,
+} from '../payments/payment.calls.js';
 import {
   SOLD_OUT_REASON,
   type BookingRecord,
@@ -42,10 +46,8 @@ export interface RefundBookingInput {
   chargeIdempotencyKey: string;
 }
 
-interface Deps {
-  prisma: PrismaClient;
+interface Deps extends PaymentStepDeps {
   bookings: BookingRepository;
-  payments: PaymentGateway;
   eventCache: EventCache;
 }
 
@@ -55,20 +57,16 @@ const ENDED_EVENT_TYPE = {
   FAILED: 'BookingFailed',
 } as const;
 
-const bookingEvent = (
+const bookingEvent = <T extends EventTypeOf<'booking'>>(
   bookingId: string,
-  eventType: string,
-  payload: Record<string, unknown>,
-): DomainEvent => ({
-  aggregateType: 'booking',
-  aggregateId: bookingId,
-  eventType,
-  payload: { bookingId, ...payload },
-});
+  eventType: T,
+  fields: EventFields<'booking', T>,
+) => aggregateEvent('booking', bookingId, eventType, fields);
 
 export const createBookingActivities = ({ prisma, bookings, payments, eventCache }: Deps) => {
+  const payment = { prisma, payments };
   /** After the commit: the cache gets the new availability (it never throws; Postgres stays the truth). */
-  const publish = async (event: EventRecord | undefined) => {
+  const cacheAvailability = async (event: EventRecord | undefined) => {
     if (event) await eventCache.put(event);
   };
 
@@ -151,7 +149,7 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
         };
         return { outcome: held, changed: event };
       });
-      await publish(changed);
+      await cacheAvailability(changed);
       return outcome;
     },
 
@@ -183,49 +181,33 @@ export const createBookingActivities = ({ prisma, bookings, payments, eventCache
         );
         return event;
       });
-      await publish(changed);
+      await cacheAvailability(changed);
       return { released: changed !== undefined };
     },
 
     /** Charges for the held seats (network call first, outside any transaction), then records the capture. */
-    async chargeBooking(input: ChargeBookingInput): Promise<{ chargeId: string }> {
-      const { chargeId, amountCents } = await captureCharge(payments, {
-        idempotencyKey: input.idempotencyKey,
-        amountCents: input.amountCents,
-        cardToken: input.cardToken,
-        customerId: input.customerId,
-      });
-      await prisma.$transaction(async (tx) => {
-        if (!(await bookings.recordCharge(tx, input.bookingId, chargeId))) return;
-        await appendToOutbox(
-          tx,
-          currentCorrelationId(),
-          bookingEvent(input.bookingId, 'PaymentCaptured', { chargeId, amountCents }),
-        );
-      });
-      return { chargeId };
+    chargeBooking(input: ChargeBookingInput): Promise<{ chargeId: string }> {
+      return chargeAndRecord(
+        payment,
+        { aggregateType: 'booking', aggregateId: input.bookingId },
+        {
+          idempotencyKey: input.idempotencyKey,
+          amountCents: input.amountCents,
+          cardToken: input.cardToken,
+          customerId: input.customerId,
+        },
+        (tx, chargeId) => bookings.recordCharge(tx, input.bookingId, chargeId),
+      );
     },
 
     /** Compensation of chargeBooking: refunds whatever was captured under the charge's key, if anything. */
-    async refundBooking(input: RefundBookingInput): Promise<{ refunded: boolean }> {
-      const outcome = await refundCharge(payments, {
-        idempotencyKey: input.idempotencyKey,
-        chargeIdempotencyKey: input.chargeIdempotencyKey,
-      });
-      if (outcome.kind === 'voided') return { refunded: false };
-      await prisma.$transaction(async (tx) => {
-        if (!(await bookings.recordRefund(tx, input.bookingId, outcome.refundId))) return;
-        await appendToOutbox(
-          tx,
-          currentCorrelationId(),
-          bookingEvent(input.bookingId, 'PaymentRefunded', {
-            chargeId: outcome.chargeId,
-            refundId: outcome.refundId,
-            amountCents: outcome.amountCents,
-          }),
-        );
-      });
-      return { refunded: true };
+    refundBooking(input: RefundBookingInput): Promise<{ refunded: boolean }> {
+      return refundAndRecord(
+        payment,
+        { aggregateType: 'booking', aggregateId: input.bookingId },
+        { idempotencyKey: input.idempotencyKey, chargeIdempotencyKey: input.chargeIdempotencyKey },
+        (tx, refundId) => bookings.recordRefund(tx, input.bookingId, refundId),
+      );
     },
 
     /** HELD (and paid) → CONFIRMED. */

@@ -1,12 +1,12 @@
 import type { Logger } from 'pino';
 import type { PrismaClient } from '../../prisma/client.js';
-import { appendToOutbox, type AggregateType } from '../outbox/outbox.appender.js';
+import { aggregateEvent, appendToOutbox } from '../outbox/outbox.appender.js';
 
 export interface Notification {
   /** Written once per key: a retried notification is not sent twice. */
   idempotencyKey: string;
   /** What the notification is about: its event goes to that aggregate's stream. */
-  about: { type: AggregateType; id: string };
+  about: { type: 'order' | 'booking'; id: string };
   recipient: string;
   subject: string;
   body: string;
@@ -39,16 +39,14 @@ export function createDatabaseNotificationProvider({
           skipDuplicates: true,
         });
         if (count === 0) return;
-        await appendToOutbox(tx, correlationId, {
-          aggregateType: notification.about.type,
-          aggregateId: notification.about.id,
-          eventType: 'CustomerNotified',
-          payload: {
-            [`${notification.about.type}Id`]: notification.about.id,
+        await appendToOutbox(
+          tx,
+          correlationId,
+          aggregateEvent(notification.about.type, notification.about.id, 'CustomerNotified', {
             recipient: notification.recipient,
             subject: notification.subject,
-          },
-        });
+          }),
+        );
       });
       logger.info(
         { correlationId, recipient: notification.recipient, subject: notification.subject },

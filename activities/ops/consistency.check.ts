@@ -1,4 +1,4 @@
-import type { Ledger } from '../../payment-gateway/gateway.store.js';
+import type { LedgerSource } from '../payments/payment.ledger.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
 
@@ -35,17 +35,6 @@ export interface ConsistencyReport {
   ok: boolean;
   checked: { events: number; bookings: number; charges: number };
   offenders: Offender[];
-}
-
-/** Reads the gateway's ledger: every charge and refund whose key starts with the prefix. */
-export type LedgerSource = (keyPrefix: string) => Promise<Ledger>;
-
-export function httpLedgerSource(gatewayUrl: string): LedgerSource {
-  return async (keyPrefix) => {
-    const response = await fetch(`${gatewayUrl}/ledger?keyPrefix=${encodeURIComponent(keyPrefix)}`);
-    if (!response.ok) throw new Error(`payment gateway ledger answered ${response.status}`);
-    return (await response.json()) as Ledger;
-  };
 }
 
 interface EventSeats {

@@ -20,8 +20,6 @@ export interface OrderRecord {
   updatedAt: string;
 }
 
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ['CONFIRMED', 'CANCELLED', 'FAILED'];
-
 export function createOrderRepository() {
   return {
     async findById(db: Db, id: string): Promise<OrderRecord | null> {

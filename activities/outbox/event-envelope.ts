@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { OutboxRecord } from './event-log.repository.js';
+import type { OutboxRecord } from './event-publisher.port.js';
 
 /** Kafka message headers every published event carries (trace context as W3C `traceparent`). */
 export const EVENT_HEADERS = {

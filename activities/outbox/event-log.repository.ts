@@ -1,19 +1,5 @@
 import type { Db } from '../../prisma/client.js';
-
-/** An outbox row as the relay publishes it: JSON-plain, sequence numbers as decimal strings. */
-export interface OutboxRecord {
-  id: string;
-  /** Insertion order; per aggregate it is the order the saga committed its events in. */
-  sequence: string;
-  aggregateType: string;
-  aggregateId: string;
-  eventType: string;
-  schemaVersion: number;
-  payload: Record<string, unknown>;
-  correlationId: string | null;
-  traceContext: string | null;
-  occurredAt: string;
-}
+import type { OutboxRecord } from './event-publisher.port.js';
 
 /** A published event as the event log serves it. */
 export interface LoggedEvent extends OutboxRecord {

@@ -1,4 +1,17 @@
-import type { OutboxRecord } from './event-log.repository.js';
+/** An outbox row as the relay publishes it: JSON-plain, sequence numbers as decimal strings. */
+export interface OutboxRecord {
+  id: string;
+  /** Insertion order; per aggregate it is the order the saga committed its events in. */
+  sequence: string;
+  aggregateType: string;
+  aggregateId: string;
+  eventType: string;
+  schemaVersion: number;
+  payload: Record<string, unknown>;
+  correlationId: string | null;
+  traceContext: string | null;
+  occurredAt: string;
+}
 
 /** Where the relay publishes events. Kafka in production; anything that keeps order per key. */
 export interface EventPublisher {

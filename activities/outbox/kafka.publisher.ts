@@ -4,7 +4,7 @@ import { createKafka } from './kafka.client.js';
 import type { EventPublisher } from './event-publisher.port.js';
 import { toKafkaMessage, topicFor } from './event-envelope.js';
 import { ensureTopics } from './kafka.topics.js';
-import type { OutboxRecord } from './event-log.repository.js';
+import type { OutboxRecord } from './event-publisher.port.js';
 
 // Still importable from here for the workers, tests and harness that take it with the publisher.
 export { createKafka };

@@ -1,9 +1,5 @@
-import type { PrismaClient } from '../../prisma/client.js';
-import { currentCorrelationId } from '../correlation.js';
 import type { OrderRepository } from '../orders/order.repository.js';
-import { appendToOutbox } from '../outbox/outbox.appender.js';
-import { captureCharge, refundCharge } from './payment.calls.js';
-import type { PaymentGateway } from './payment.port.js';
+import { chargeAndRecord, refundAndRecord, type PaymentStepDeps } from './payment.calls.js';
 
 export interface ChargePaymentInput {
   orderId: string;
@@ -19,63 +15,33 @@ export interface RefundPaymentInput {
   chargeIdempotencyKey: string;
 }
 
-interface Deps {
-  prisma: PrismaClient;
-  payments: PaymentGateway;
+interface Deps extends PaymentStepDeps {
   orders: OrderRepository;
 }
 
-export const createPaymentActivities = ({ prisma, payments, orders }: Deps) => ({
+export const createPaymentActivities = ({ orders, ...payment }: Deps) => ({
   /** Charges the card (network call first, outside any transaction), then records the capture. */
-  async chargePayment(input: ChargePaymentInput): Promise<{ chargeId: string }> {
-    const outcome = await captureCharge(payments, {
-      idempotencyKey: input.idempotencyKey,
-      amountCents: input.amountCents,
-      cardToken: input.cardToken,
-      customerId: input.customerId,
-    });
-    await prisma.$transaction(async (tx) => {
-      if (
-        !(await orders.transition(tx, input.orderId, ['RESERVED'], 'PAID', {
-          chargeId: outcome.chargeId,
-        }))
-      )
-        return;
-      await appendToOutbox(tx, currentCorrelationId(), {
-        aggregateType: 'order',
-        aggregateId: input.orderId,
-        eventType: 'PaymentCaptured',
-        payload: {
-          orderId: input.orderId,
-          chargeId: outcome.chargeId,
-          amountCents: outcome.amountCents,
-        },
-      });
-    });
-    return { chargeId: outcome.chargeId };
+  chargePayment(input: ChargePaymentInput): Promise<{ chargeId: string }> {
+    return chargeAndRecord(
+      payment,
+      { aggregateType: 'order', aggregateId: input.orderId },
+      {
+        idempotencyKey: input.idempotencyKey,
+        amountCents: input.amountCents,
+        cardToken: input.cardToken,
+        customerId: input.customerId,
+      },
+      (tx, chargeId) => orders.transition(tx, input.orderId, ['RESERVED'], 'PAID', { chargeId }),
+    );
   },
 
   /** Compensation of chargePayment: refunds whatever was captured under the charge's key, if anything. */
-  async refundPayment(input: RefundPaymentInput): Promise<{ refunded: boolean }> {
-    const outcome = await refundCharge(payments, {
-      idempotencyKey: input.idempotencyKey,
-      chargeIdempotencyKey: input.chargeIdempotencyKey,
-    });
-    if (outcome.kind === 'voided') return { refunded: false };
-    await prisma.$transaction(async (tx) => {
-      if (!(await orders.recordRefund(tx, input.orderId, outcome.refundId))) return;
-      await appendToOutbox(tx, currentCorrelationId(), {
-        aggregateType: 'order',
-        aggregateId: input.orderId,
-        eventType: 'PaymentRefunded',
-        payload: {
-          orderId: input.orderId,
-          chargeId: outcome.chargeId,
-          refundId: outcome.refundId,
-          amountCents: outcome.amountCents,
-        },
-      });
-    });
-    return { refunded: true };
+  refundPayment(input: RefundPaymentInput): Promise<{ refunded: boolean }> {
+    return refundAndRecord(
+      payment,
+      { aggregateType: 'order', aggregateId: input.orderId },
+      { idempotencyKey: input.idempotencyKey, chargeIdempotencyKey: input.chargeIdempotencyKey },
+      (tx, refundId) => orders.recordRefund(tx, input.orderId, refundId),
+    );
   },
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventTypeSet, type PayloadOf } from '../outbox/event-catalogue.js';
 import type { EventEnvelope } from '../outbox/event-envelope.js';
 import type { Db } from '../../prisma/client.js';
 import type { Projection } from './projection.js';
@@ -6,14 +7,17 @@ import type { Projection } from './projection.js';
 /** One point per whole currency unit of a confirmed order or booking. */
 export const pointsFor = (totalCents: number) => Math.floor(totalCents / 100);
 
-const placedSchema = z.object({
+const OPENS = eventTypeSet('OrderPlaced', 'SeatsHeld');
+const CONFIRMS = eventTypeSet('OrderConfirmed', 'BookingConfirmed');
+const REVOKES = eventTypeSet('PaymentRefunded', 'OrderCancelled', 'BookingCancelled');
+
+type Opening = PayloadOf<'order', 'OrderPlaced'> | PayloadOf<'booking', 'SeatsHeld'>;
+
+/** What loyalty reads from an opening event, checked on arrival: a bad payload is a poison message. */
+const openingSchema = z.object({
   customerId: z.string().min(1),
   totalCents: z.number().int().min(0),
-});
-
-const OPENS = new Set(['OrderPlaced', 'SeatsHeld']);
-const CONFIRMS = new Set(['OrderConfirmed', 'BookingConfirmed']);
-const REVOKES = new Set(['PaymentRefunded', 'OrderCancelled', 'BookingCancelled']);
+}) satisfies z.ZodType<Pick<Opening, 'customerId' | 'totalCents'>>;
 
 export class LoyaltyOutOfOrderError extends Error {
   override readonly name = 'LoyaltyOutOfOrderError';
@@ -30,7 +34,7 @@ export const loyaltyProjection: Projection = {
   async apply(tx: Db, consumer: string, event: EventEnvelope) {
     const key = { consumer, aggregateType: event.aggregateType, aggregateId: event.aggregateId };
     if (OPENS.has(event.eventType)) {
-      const { customerId, totalCents } = placedSchema.parse(event.payload);
+      const { customerId, totalCents } = openingSchema.parse(event.payload);
       await tx.loyaltyAward.upsert({
         where: { consumer_aggregateType_aggregateId: key },
         create: { ...key, customerId, points: pointsFor(totalCents), status: 'PENDING' },

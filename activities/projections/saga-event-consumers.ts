@@ -1,5 +1,5 @@
 import { loyaltyProjection } from './loyalty.projection.js';
-import { orderViewProjection } from './saga-view.projection.js';
+import { sagaViewProjection } from './saga-view.projection.js';
 import {
   startProjectionConsumer,
   type ProjectionConsumer,
@@ -20,6 +20,6 @@ export function startSagaEventConsumers({
 }): ProjectionConsumer[] {
   return [
     { projection: loyaltyProjection, groupId: groups.loyalty },
-    { projection: orderViewProjection, groupId: groups.orderView },
+    { projection: sagaViewProjection, groupId: groups.orderView },
   ].map(({ projection, groupId }) => startProjectionConsumer({ ...options, projection, groupId }));
 }

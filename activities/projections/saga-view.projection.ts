@@ -1,9 +1,12 @@
+import type { EventType, EventTypeOf, IdField } from '../outbox/event-catalogue.js';
 import type { EventEnvelope } from '../outbox/event-envelope.js';
 import type { Db } from '../../prisma/client.js';
 import type { Projection } from './projection.js';
 
+type SagaAggregate = 'order' | 'booking';
+
 /** The status an event moves its order or booking to; events not listed only add details. */
-const STATUS_AFTER: Record<string, Record<string, string>> = {
+const STATUS_AFTER: { [A in SagaAggregate]: Partial<Record<EventTypeOf<A>, string>> } = {
   order: {
     OrderPlaced: 'PENDING',
     InventoryReserved: 'RESERVED',
@@ -23,31 +26,38 @@ const STATUS_AFTER: Record<string, Record<string, string>> = {
 };
 
 /** Facts worth keeping from events that do not change the status. */
-const FLAG_AFTER: Record<string, string> = {
+const FLAG_AFTER: Partial<Record<EventType, string>> = {
   PaymentRefunded: 'refunded',
   CustomerNotified: 'notified',
   InventoryReleased: 'inventoryReleased',
   SeatsReleased: 'seatsReleased',
 };
 
-const ID_FIELDS = new Set(['orderId', 'bookingId']);
+const ID_FIELDS = new Set<string>(['orderId', 'bookingId'] satisfies IdField<SagaAggregate>[]);
+
+/** The tables above, looked up by the plain strings an envelope carries. */
+const statusTable: Partial<Record<string, Partial<Record<string, string>>>> = STATUS_AFTER;
+const flagTable: Partial<Record<string, string>> = FLAG_AFTER;
+const NOTIFIED: EventType = 'CustomerNotified';
 
 /**
- * The order view (CQRS read model): the latest status of every order and booking with what its
+ * The saga view (CQRS read model): the latest status of every order and booking with what its
  * events said, for `GET /views/orders/:id` and `GET /views/bookings/:id`. A status only moves
  * forward in per-aggregate sequence, so a late redelivery of an older event cannot undo a newer one.
+ * Its table (`order_views`) and default consumer group (`order-view`) keep the names they had when
+ * it held only orders.
  */
-export const orderViewProjection: Projection = {
+export const sagaViewProjection: Projection = {
   name: 'order-view',
   aggregateTypes: ['order', 'booking'],
   async apply(tx: Db, consumer: string, event: EventEnvelope) {
-    const status = STATUS_AFTER[event.aggregateType]?.[event.eventType] ?? null;
+    const status = statusTable[event.aggregateType]?.[event.eventType] ?? null;
     // A notification's text belongs to the notification, not to the order.
-    const facts = event.eventType === 'CustomerNotified' ? {} : event.payload;
+    const facts = event.eventType === NOTIFIED ? {} : event.payload;
     const details: Record<string, unknown> = Object.fromEntries(
       Object.entries(facts).filter(([field]) => !ID_FIELDS.has(field)),
     );
-    const flag = FLAG_AFTER[event.eventType];
+    const flag = flagTable[event.eventType];
     if (flag) details[flag] = true;
     const customerId =
       typeof event.payload.customerId === 'string' ? event.payload.customerId : null;

@@ -11,11 +11,14 @@ import { createPrismaEventCommands } from '../../activities/bookings/event.comma
 import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
 import { createTemporalBookingCommands } from '../../api/bookings/temporal-booking.commands.js';
 import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
-import { checkConsistency, httpLedgerSource } from '../../activities/ops/consistency.check.js';
+import { checkConsistency } from '../../activities/ops/consistency.check.js';
+import {
+  httpLedgerSource,
+  ledgerOfChargeKey,
+} from '../../activities/payments/payment.ledger.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
 import {
-  ledgerFor,
   recordHistory,
   startSagaWorker,
   waitUntil,
@@ -31,6 +34,8 @@ import { startRedisServer } from '../support/redis-server.js';
 const env = inject('stackEnv');
 const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const gatewayUrl = env.PAYMENT_GATEWAY_URL!;
+const ledgerFor = (chargeKey: string) =>
+  ledgerOfChargeKey(httpLedgerSource(gatewayUrl), chargeKey);
 // A queue of this file's own: only the worker below (whose cache is the test's Redis) runs these sagas.
 const taskQueue = `booking-sagas-it-${randomUUID()}`;
 const SHORT_HOLD_SECONDS = 2;
@@ -196,7 +201,7 @@ describe('booking saga through the REST API (real stack)', () => {
     const { chargeId } = (await payment.json()) as { chargeId: string };
     expect(await getBooking(key)).toMatchObject({ status: 'CONFIRMED', chargeId });
 
-    const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
+    const ledger = await ledgerFor(chargeKeyOf(key));
     expect(ledger.charges).toHaveLength(1);
     expect(ledger.charges[0]).toMatchObject({ chargeId, status: 'captured', amountCents: 3_000 });
     await waitUntil('the notification', async () =>
@@ -252,7 +257,7 @@ describe('booking saga through the REST API (real stack)', () => {
     expect(((await late.json()) as { error: string }).error).toMatch(
       /expired.*nothing was charged/,
     );
-    expect((await ledgerFor(gatewayUrl, chargeKeyOf(key))).charges).toEqual([]);
+    expect((await ledgerFor(chargeKeyOf(key))).charges).toEqual([]);
     expect(await eventTypesOf(key)).toEqual(['SeatsHeld', 'SeatsReleased', 'BookingExpired']);
     expect(await offendersFor(eventId)).toEqual([]);
     await recordHistory(client, bookingWorkflowId(key), 'booking-saga-expired');
@@ -273,7 +278,7 @@ describe('booking saga through the REST API (real stack)', () => {
       failureReason: 'payment declined: card_declined',
     });
     expect(await seatsOf(eventId)).toBe(2);
-    const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
+    const ledger = await ledgerFor(chargeKeyOf(key));
     expect(ledger.charges.map((c) => c.status)).toEqual(['declined']);
     expect(ledger.refunds.map((r) => r.status)).toEqual(['voided']);
     expect(await offendersFor(eventId)).toEqual([]);
@@ -292,7 +297,7 @@ describe('booking saga through the REST API (real stack)', () => {
       failureReason: 'cannot make it',
     });
     expect(await seatsOf(eventId)).toBe(4);
-    const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
+    const ledger = await ledgerFor(chargeKeyOf(key));
     expect(ledger.refunds).toHaveLength(1);
     expect(ledger.refunds[0]).toMatchObject({
       status: 'refunded',

@@ -15,7 +15,7 @@ import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
 import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
-import { orderViewProjection } from '../../activities/projections/saga-view.projection.js';
+import { sagaViewProjection } from '../../activities/projections/saga-view.projection.js';
 import {
   DEAD_LETTER_HEADERS,
   deadLetterTopic,
@@ -238,7 +238,7 @@ describe('event consumers', () => {
     const world = await ownTopics();
     const sagas = customerSagas();
     await world.publish(sagas);
-    const view = world.consume(orderViewProjection, 'order-view');
+    const view = world.consume(sagaViewProjection, 'order-view');
     await world.settled(view);
 
     const views = await viewsOf(view.groupId);
@@ -275,7 +275,7 @@ describe('event consumers', () => {
     const total = await world.publish(sagas);
     const consumers = [
       world.consume(loyaltyProjection, 'loyalty'),
-      world.consume(orderViewProjection, 'order-view'),
+      world.consume(sagaViewProjection, 'order-view'),
     ];
     for (const consumer of consumers) await world.settled(consumer);
     const before = await Promise.all(consumers.map((consumer) => stateOf(consumer.groupId)));
@@ -311,7 +311,7 @@ describe('event consumers', () => {
     const world = await ownTopics();
     const sagas = customerSagas();
     const total = await world.publish(sagas);
-    const first = world.consume(orderViewProjection, 'order-view');
+    const first = world.consume(sagaViewProjection, 'order-view');
     await world.settled(first);
     const before = await stateOf(first.groupId);
     expect(before.processed).toBe(total);
@@ -327,7 +327,7 @@ describe('event consumers', () => {
     } finally {
       await admin.disconnect();
     }
-    const again = world.consume(orderViewProjection, 'order-view');
+    const again = world.consume(sagaViewProjection, 'order-view');
     expect(again.groupId).toBe(first.groupId);
     await world.settled(again);
     expect(again.stats).toEqual({ applied: 0, duplicates: total, deadLettered: 0 });
@@ -339,7 +339,7 @@ describe('event consumers', () => {
     const sagas = manySagas(25);
     const live = [
       world.consume(loyaltyProjection, 'loyalty-live'),
-      world.consume(orderViewProjection, 'order-view-live'),
+      world.consume(sagaViewProjection, 'order-view-live'),
     ];
     // Published step by step while the live consumers run.
     const steps = Math.max(...sagas.map((saga) => saga.steps.length));
@@ -350,7 +350,7 @@ describe('event consumers', () => {
 
     const late = [
       world.consume(loyaltyProjection, 'loyalty-late'),
-      world.consume(orderViewProjection, 'order-view-late'),
+      world.consume(sagaViewProjection, 'order-view-late'),
     ];
     for (const consumer of late) await world.settled(consumer);
 

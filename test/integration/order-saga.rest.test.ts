@@ -4,6 +4,10 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderRecord } from '../../activities/orders/order.repository.js';
 import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
+import {
+  httpLedgerSource,
+  ledgerOfChargeKey,
+} from '../../activities/payments/payment.ledger.js';
 import { createApp, type App } from '../../api/app.js';
 import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
 import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
@@ -12,7 +16,6 @@ import { orderStatusQuery } from '../../workflows/orders/order.messages.js';
 import { ORDER_TASK_QUEUE, orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { orderSaga } from '../../workflows/orders/order-saga.js';
 import {
-  ledgerFor as ledgerForKey,
   recordHistory as saveHistory,
   startSagaWorker,
   waitUntil,
@@ -115,7 +118,8 @@ async function getOrder(id: string): Promise<OrderView> {
 
 const chargeKeyOf = (orderId: string) => `${orderWorkflowId(orderId)}:charge`;
 
-const ledgerFor = (chargeKey: string) => ledgerForKey(gatewayUrl, chargeKey);
+const ledgerFor = (chargeKey: string) =>
+  ledgerOfChargeKey(httpLedgerSource(gatewayUrl), chargeKey);
 
 async function outboxFor(orderId: string) {
   const events = await prisma.outboxEvent.findMany({

@@ -27,7 +27,7 @@ import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
 import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
-import { orderViewProjection } from '../../activities/projections/saga-view.projection.js';
+import { sagaViewProjection } from '../../activities/projections/saga-view.projection.js';
 import {
   startProjectionConsumer,
   type ProjectionConsumer,
@@ -124,7 +124,7 @@ beforeAll(async () => {
     concurrency: 1,
   });
   const consumerKafka = createKafka(broker.brokers, `tracing-test-${runId}-consumers`);
-  for (const projection of [loyaltyProjection, orderViewProjection]) {
+  for (const projection of [loyaltyProjection, sagaViewProjection]) {
     consumers.push(
       startProjectionConsumer({
         kafka: consumerKafka,

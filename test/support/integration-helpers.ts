@@ -8,7 +8,6 @@ import {
   createOrderSagaActivities,
   type ActivityDeps,
 } from '../../activities/index.js';
-import type { Ledger } from '../../payment-gateway/gateway.store.js';
 import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
 import { done, notYet, pollUntil } from './polling.js';
 import { workflowBundle } from './workflow-worker.js';
@@ -29,17 +28,6 @@ export function waitUntil<T>(
     },
     { timeoutMs },
   );
-}
-
-/** The gateway's charges and refunds under one charge idempotency key. */
-export async function ledgerFor(gatewayUrl: string, chargeKey: string): Promise<Ledger> {
-  const response = await fetch(`${gatewayUrl}/ledger?keyPrefix=${encodeURIComponent(chargeKey)}`);
-  if (response.status !== 200) throw new Error(`ledger answered ${response.status}`);
-  const ledger = (await response.json()) as Ledger;
-  return {
-    charges: ledger.charges.filter((c) => c.idempotencyKey === chargeKey),
-    refunds: ledger.refunds.filter((r) => r.chargeIdempotencyKey === chargeKey),
-  };
 }
 
 /** Saves a saga's history as `histories/<file>.json` for the replay tests, when RECORD_HISTORIES=1. */

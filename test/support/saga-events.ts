@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { appendToOutbox, type DomainEvent } from '../../activities/outbox/outbox.appender.js';
+import type { EventTypeOf } from '../../activities/outbox/event-catalogue.js';
+import {
+  aggregateEvent,
+  appendToOutbox,
+  type DomainEvent,
+  type EventFields,
+} from '../../activities/outbox/outbox.appender.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import { pointsFor } from '../../activities/projections/loyalty.projection.js';
 
@@ -27,13 +33,6 @@ export interface SagaScript {
 
 const shortId = () => randomUUID().slice(0, 8);
 
-const event = (
-  aggregateType: 'order' | 'booking',
-  aggregateId: string,
-  eventType: string,
-  payload: Record<string, unknown>,
-): DomainEvent => ({ aggregateType, aggregateId, eventType, payload });
-
 /** The order saga's events: place → reserve → charge → confirm → notify, or its failure paths. */
 export function orderSaga(
   outcome: OrderOutcome,
@@ -44,8 +43,8 @@ export function orderSaga(
     { sku: 'MS-002', quantity: 2, unitPriceCents: 2_450 },
   ];
   const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-  const order = (eventType: string, payload: Record<string, unknown> = {}) =>
-    event('order', orderId, eventType, { orderId, ...payload });
+  const order = <T extends EventTypeOf<'order'>>(eventType: T, fields: EventFields<'order', T>) =>
+    aggregateEvent('order', orderId, eventType, fields);
   const reserved = items.map(({ sku, quantity }) => ({ sku, quantity }));
   const placed = [order('OrderPlaced', { customerId, items, totalCents })];
 
@@ -55,7 +54,7 @@ export function orderSaga(
           placed,
           [order('InventoryReserved', { items: reserved })],
           [order('PaymentCaptured', { chargeId: `ch_${orderId}`, amountCents: totalCents })],
-          [order('OrderConfirmed')],
+          [order('OrderConfirmed', {})],
           [
             order('CustomerNotified', {
               recipient: customerId,
@@ -95,8 +94,10 @@ export function bookingSaga(
 ): SagaScript {
   const eventId = 'evt-jazz-night';
   const totalCents = seats * 4_250;
-  const booking = (eventType: string, payload: Record<string, unknown> = {}) =>
-    event('booking', bookingId, eventType, { bookingId, ...payload });
+  const booking = <T extends EventTypeOf<'booking'>>(
+    eventType: T,
+    fields: EventFields<'booking', T>,
+  ) => aggregateEvent('booking', bookingId, eventType, fields);
   const held = [
     booking('SeatsHeld', {
       eventId,
@@ -109,7 +110,7 @@ export function bookingSaga(
   const confirmedSteps = [
     held,
     [booking('PaymentCaptured', { chargeId: `ch_${bookingId}`, amountCents: totalCents })],
-    [booking('BookingConfirmed')],
+    [booking('BookingConfirmed', {})],
     [
       booking('CustomerNotified', {
         recipient: customerId,
@@ -117,7 +118,7 @@ export function bookingSaga(
       }),
     ],
   ];
-  const released = (ending: string, reason: string) => [
+  const released = (ending: 'BookingCancelled' | 'BookingExpired', reason: string) => [
     booking('SeatsReleased', { eventId, seats }),
     booking(ending, { eventId, reason }),
   ];

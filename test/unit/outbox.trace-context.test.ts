@@ -8,7 +8,7 @@ import {
   type TextMapPropagator,
 } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { appendToOutbox } from '../../activities/outbox/outbox.appender.js';
+import { appendToOutbox, type DomainEvent } from '../../activities/outbox/outbox.appender.js';
 import type { Db } from '../../prisma/client.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
@@ -66,8 +66,13 @@ const event = {
   aggregateType: 'order',
   aggregateId: 'order-1',
   eventType: 'OrderPlaced',
-  payload: {},
-} as const;
+  payload: { orderId: 'order-1', customerId: 'customer-1', items: [], totalCents: 0 },
+} satisfies DomainEvent;
+const nextEvent = {
+  ...event,
+  eventType: 'InventoryReserved',
+  payload: { orderId: 'order-1', items: [] },
+} satisfies DomainEvent;
 
 afterEach(() => {
   propagation.disable();
@@ -80,7 +85,7 @@ describe('appendToOutbox trace context', () => {
     context.setGlobalContextManager(stackContextManager());
     const { db, rows } = recordingDb();
     await context.with(ROOT_CONTEXT.setValue(SPAN, TRACEPARENT), () =>
-      appendToOutbox(db, 'order:order-1', event, { ...event, eventType: 'InventoryReserved' }),
+      appendToOutbox(db, 'order:order-1', event, nextEvent),
     );
     expect(rows.map((row) => row.traceContext)).toEqual([TRACEPARENT, TRACEPARENT]);
     expect(rows[0]).toMatchObject({ correlationId: 'order:order-1', eventType: 'OrderPlaced' });

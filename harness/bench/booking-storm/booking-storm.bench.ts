@@ -26,10 +26,10 @@ import { apiConfigSchema } from '../../../api/api.config.js';
 import { loadConfig } from '../../../platform/config/load-config.js';
 import {
   checkConsistency,
-  httpLedgerSource,
   type ConsistencyReport,
   type Offender,
 } from '../../../activities/ops/consistency.check.js';
+import { httpLedgerSource } from '../../../activities/payments/payment.ledger.js';
 import { createPrismaClient } from '../../../prisma/client.js';
 import { stackConfigSchema } from '../../stack/config.js';
 import { createFullStack } from '../../stack/full-stack.js';

@@ -1,7 +1,7 @@
 import { Partitioners, type Kafka, type TopicMessages } from 'kafkajs';
 import { toKafkaMessage, topicFor } from '../../../activities/outbox/event-envelope.js';
 import type { EventPublisher } from '../../../activities/outbox/event-publisher.port.js';
-import type { OutboxRecord } from '../../../activities/outbox/event-log.repository.js';
+import type { OutboxRecord } from '../../../activities/outbox/event-publisher.port.js';
 
 /** What the relay could reach if publishing cost nothing but Kafka. */
 

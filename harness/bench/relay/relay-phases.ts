@@ -7,7 +7,7 @@ import { ensureTopics } from '../../../activities/outbox/kafka.topics.js';
 import { createKafkaPublisher } from '../../../activities/outbox/kafka.publisher.js';
 import { createOutboxLogRepository } from '../../../activities/outbox/event-log.repository.js';
 import { createOutboxRelay } from '../../../activities/outbox/relay.drain.js';
-import { appendToOutbox } from '../../../activities/outbox/outbox.appender.js';
+import { appendToOutbox, type DomainEvent } from '../../../activities/outbox/outbox.appender.js';
 import { listenForOutboxCommits } from '../../../activities/outbox/relay.wakeups.js';
 import { runRelayLoop, type RelayStatus } from '../../../activities/outbox/relay.loop.js';
 import type { PrismaClient } from '../../../prisma/client.js';
@@ -476,7 +476,9 @@ export async function runOutage(
     perSecond: rate,
     signal: stopInserts.signal,
     fire: async (n) => {
-      const { correlationId, ...event } = liveEvent(phase, n);
+      const { correlationId, ...live } = liveEvent(phase, n);
+      // The prefill's synthetic payload, not a catalogue one: the relay never reads payloads.
+      const event = live as unknown as DomainEvent;
       const start = performance.now();
       try {
         await insertPrisma.$transaction((tx) => appendToOutbox(tx, correlationId, event));

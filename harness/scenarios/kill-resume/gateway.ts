@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import pg from 'pg';
-import type { LedgerSource } from '../../../activities/ops/consistency.check.js';
+import type { LedgerSource } from '../../../activities/payments/payment.ledger.js';
 import { createFaults } from '../../../payment-gateway/faults.js';
 import { createGatewayApp } from '../../../payment-gateway/gateway.app.js';
 import { createPgGatewayStore } from '../../../payment-gateway/gateway.store.js';
