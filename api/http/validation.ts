@@ -1,5 +1,6 @@
 import type { Hook } from '@hono/zod-openapi';
 import type { Env } from 'hono';
+import { invalidRequest } from './error-responses.js';
 
 const WHERE: Record<string, string> = { header: 'header ', param: 'path ', query: 'query ', json: '', form: '' };
 
@@ -10,5 +11,5 @@ export const validationHook: Hook<unknown, Env, string, Response | undefined> = 
     field: `${WHERE[result.target] ?? ''}${issue.path.join('.') || '(body)'}`,
     message: issue.message,
   }));
-  return c.json({ error: 'invalid request', issues }, 400);
+  return invalidRequest(c, issues);
 };

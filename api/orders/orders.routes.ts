@@ -1,9 +1,4 @@
-import { OpenAPIHono, createRoute, z } from '@hono/zod-openapi';
-import { orderWorkflowId } from '../../workflows/contracts/names.js';
-import type { OrderStatus } from '../../workflows/orders/order.types.js';
-import { fingerprintOf } from '../http/fingerprint.js';
-import type { OrderCommands } from './order.commands.js';
-import type { OrderQueries } from '../../activities/orders/order.queries.js';
+import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
 import { CancelBody, ErrorSchema, IdempotencyKeyHeader } from '../http/common.schemas.js';
 import {
   OrderAcceptedSchema,
@@ -12,15 +7,17 @@ import {
   PlaceOrderBody,
   PlaceOrderQuery,
 } from './orders.schemas.js';
+import {
+  cancelOrder,
+  getOrder,
+  placeOrder,
+  type OrderHandlerDeps,
+  type PlaceOrderSettings,
+} from './orders.handlers.js';
 import { validationHook } from '../http/validation.js';
 import { json } from '../http/json.js';
 
-export interface OrderRouteDeps {
-  commands: OrderCommands;
-  queries: OrderQueries;
-  paymentDeadlineSeconds: number;
-  waitTimeoutMs: number;
-}
+export type OrderRouteDeps = OrderHandlerDeps & PlaceOrderSettings;
 
 const placeOrderRoute = createRoute({
   method: 'post',
@@ -69,98 +66,21 @@ const cancelOrderRoute = createRoute({
   },
 });
 
-/** The same body always gives the same fingerprint, whatever the key order of its JSON. */
-function fingerprint(body: z.infer<typeof PlaceOrderBody>): string {
-  return fingerprintOf({
-    customerId: body.customerId,
-    items: [...body.items]
-      .sort((a, b) => a.sku.localeCompare(b.sku))
-      .map((i) => [i.sku, i.quantity]),
-    paymentToken: body.paymentToken,
-  });
-}
-
-export function createOrderRoutes({
-  commands,
-  queries,
-  paymentDeadlineSeconds,
-  waitTimeoutMs,
-}: OrderRouteDeps) {
+/** Place, read and cancel orders; each route validates, then hands over to its handler. */
+export function createOrderRoutes(deps: OrderRouteDeps) {
   const app = new OpenAPIHono({ defaultHook: validationHook });
-
-  const orderView = async (orderId: string) => {
-    const order = await queries.findOrder(orderId);
-    return order ? { ...order, workflowId: orderWorkflowId(orderId) } : null;
-  };
-  const accepted = (orderId: string, status: OrderStatus = 'PENDING') => ({
-    orderId,
-    workflowId: orderWorkflowId(orderId),
-    status,
-  });
-
-  app.openapi(placeOrderRoute, async (c) => {
-    const orderId = c.req.valid('header')['idempotency-key'];
-    const body = c.req.valid('json');
-    // createOrder checks SKUs again (a saga trusts no caller); here for a 400 naming the item.
-    const unknown = await queries.unknownSkus(body.items.map((i) => i.sku));
-    if (unknown.length > 0) {
-      const issues = body.items.flatMap((item, index) =>
-        unknown.includes(item.sku)
-          ? [{ field: `items.${index}.sku`, message: `unknown SKU "${item.sku}"` }]
-          : [],
-      );
-      return c.json({ error: 'invalid request', issues }, 400);
-    }
-    const outcome = await commands.placeOrder(
-      { orderId, ...body, paymentDeadlineSeconds },
-      fingerprint(body),
-    );
-    if (outcome.kind === 'conflict') {
-      return c.json(
-        { error: `Idempotency-Key "${orderId}" was already used for a different request` },
-        422,
-      );
-    }
-    if (outcome.kind === 'duplicate') c.header('Idempotent-Replayed', 'true');
-    c.header('Location', `/orders/${orderId}`);
-    if (
-      c.req.valid('query').wait === 'true' &&
-      (await commands.waitForEnd(orderId, waitTimeoutMs))
-    ) {
-      const order = await orderView(orderId);
-      const status = order ? order.status : await commands.sagaStatus(orderId);
-      return c.json(
-        order ?? { id: orderId, workflowId: orderWorkflowId(orderId), status: status ?? 'FAILED' },
-        200,
-      );
-    }
-    // A repeated key reports the order as it is now.
-    const status =
-      outcome.kind === 'duplicate'
-        ? ((await queries.findOrder(orderId))?.status ?? 'PENDING')
-        : 'PENDING';
-    return c.json(accepted(orderId, status), 202);
-  });
-
-  app.openapi(getOrderRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const order = await orderView(id);
-    if (order) return c.json(order, 200);
-    // The saga may exist before its first step has written the order row, or have failed on it.
-    const status = await commands.sagaStatus(id);
-    if (status) return c.json({ id, workflowId: orderWorkflowId(id), status }, 200);
-    return c.json({ error: `order "${id}" not found` }, 404);
-  });
-
-  app.openapi(cancelOrderRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const { reason } = c.req.valid('json') ?? {};
-    const outcome = await commands.cancelOrder(id, reason);
-    if (outcome.kind === 'not-found') return c.json({ error: `order "${id}" not found` }, 404);
-    if (outcome.kind === 'rejected')
-      return c.json({ error: `cannot cancel order "${id}": ${outcome.reason}` }, 409);
-    return c.json(accepted(id), 202);
-  });
-
+  app.openapi(placeOrderRoute, (c) =>
+    placeOrder(
+      c,
+      deps,
+      c.req.valid('header')['idempotency-key'],
+      c.req.valid('json'),
+      c.req.valid('query').wait === 'true',
+    ),
+  );
+  app.openapi(getOrderRoute, (c) => getOrder(c, deps, c.req.valid('param').id));
+  app.openapi(cancelOrderRoute, (c) =>
+    cancelOrder(c, deps, c.req.valid('param').id, (c.req.valid('json') ?? {}).reason),
+  );
   return app;
 }
