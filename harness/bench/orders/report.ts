@@ -78,7 +78,7 @@ function cpuLines(results: ScenarioResult[]): string[] {
     lines.push(
       '',
       `CPU during each measured phase (% of one core; ${cores} cores = ${cores * 100}%):`,
-      cpuTable(results, cores),
+      cpuTable(results),
     );
   }
   for (const r of results) {
