@@ -1,4 +1,5 @@
 import type { DeliveryCheck } from '../../support/kafka-readback.js';
+import { seconds } from '../../support/polling.js';
 import type { Check } from '../support/checks.js';
 import { ms } from '../support/report.js';
 import type { CeilingResult } from './ceiling.phase.js';
@@ -25,8 +26,9 @@ export interface RelayResults {
   outage?: OutageResult;
 }
 
-export const seconds = (value: number | undefined) =>
-  value === undefined ? '-' : `${(value / 1000).toFixed(1)} s`;
+/** `12.3 s`, or `-` when there is no value. */
+export const secondsOrDash = (value: number | undefined) =>
+  value === undefined ? '-' : seconds(value);
 export const perS = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(0));
 
 function median(values: number[]): number | undefined {

@@ -4,7 +4,7 @@ import { outsideShare, type CpuSplit } from '../support/cpu.js';
 import type { LatencySummary } from '../support/load.js';
 import { machineLine } from '../support/machine.js';
 import { cpuGroupTable, ms, table } from '../support/report.js';
-import { perS, roundRatio, seconds, throughputSummary, type RelayResults } from './checks.js';
+import { perS, roundRatio, secondsOrDash, throughputSummary, type RelayResults } from './checks.js';
 import { TARGETS } from './options.js';
 import { perBatch, type RelayProfile } from './relay-profile.js';
 import type { RelayRun } from './resources.js';
@@ -60,7 +60,7 @@ function throughputRows(results: RelayResults, concurrency: number): string[][] 
       perS(round.ceiling?.publisher.perSecond),
       perS(round.drain?.perSecond),
       ratio === undefined ? '-' : ratio.toFixed(2),
-      seconds(round.drain?.ms),
+      secondsOrDash(round.drain?.ms),
       ms(p?.claimMs),
       ms(p?.publishMs),
       ms(p?.markMs),
@@ -106,7 +106,7 @@ function latencyAndOutageLines({ latency, outage }: RelayResults): string[] {
   if (latency)
     lines.push(
       '',
-      `latency, commit → consumed: ${latency.measured} single-event transactions at ${latency.rate}/s over ${seconds(latency.measuredMs)} (after ${seconds(latency.warmupMs)} warm-up)`,
+      `latency, commit → consumed: ${latency.measured} single-event transactions at ${latency.rate}/s over ${secondsOrDash(latency.measuredMs)} (after ${secondsOrDash(latency.warmupMs)} warm-up)`,
       `  includes the consumer's fetch (maxWaitTimeInMs ${latency.consumerMaxWaitMs}); relay woken by LISTEN/NOTIFY`,
       table(['', 'p50', 'p95', 'p99', 'max', 'mean'], [['ms', ...latencyCells(latency.latencyMs)]]),
       `  bench event loop delay: p99 ${latency.eventLoopDelayMs.p99.toFixed(1)} ms, max ${latency.eventLoopDelayMs.max.toFixed(1)} ms`,
@@ -115,10 +115,10 @@ function latencyAndOutageLines({ latency, outage }: RelayResults): string[] {
   if (outage)
     lines.push(
       '',
-      `outage: ${outage.rate}/s appendToOutbox transactions throughout; ${seconds(outage.leadMs)} of flow, then the broker stopped`,
-      `  stop took ${seconds(outage.stopMs)}, down ${seconds(outage.downMs)}, start → healthy ${seconds(outage.startMs)}`,
+      `outage: ${outage.rate}/s appendToOutbox transactions throughout; ${secondsOrDash(outage.leadMs)} of flow, then the broker stopped`,
+      `  stop took ${secondsOrDash(outage.stopMs)}, down ${secondsOrDash(outage.downMs)}, start → healthy ${secondsOrDash(outage.startMs)}`,
       `  backlog peak ${outage.backlogPeak} events`,
-      `  relay's first successful publish ${seconds(outage.relayBackMs)} after healthy; backlog drained ${seconds(outage.recoveryMs)} after healthy`,
+      `  relay's first successful publish ${secondsOrDash(outage.relayBackMs)} after healthy; backlog drained ${secondsOrDash(outage.recoveryMs)} after healthy`,
       `  inserts: ${outage.inserted} committed, ${outage.insertErrors} failed; transaction ms p50 ${ms(outage.insertMs?.p50)}, p99 ${ms(outage.insertMs?.p99)}, max ${ms(outage.insertMs?.max)}`,
       stepLine(outage.profile),
       '  relay status:',
