@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { z } from 'zod';
+import { loadConfig } from '../../../platform/config/load-config.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -39,4 +41,14 @@ export function benchArgs<T extends Options>(usage: string, options: T) {
       return n;
     },
   };
+}
+
+/** The environment's settings; a bad one is a bad option: its message, then exit 2. */
+export function benchConfig<S extends z.ZodType>(schema: S): z.infer<S> {
+  try {
+    return loadConfig(schema);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  }
 }

@@ -93,6 +93,12 @@ export async function machineBusy(ms: number): Promise<number> {
 export const isOutside = (group: string) =>
   group === 'other' || group.startsWith('other: ') || group === 'ended processes';
 
+/** % of one core that went to processes outside the benchmark and the stack. */
+export const outsideShare = (split: Pick<CpuSplit, 'groups'> | undefined) =>
+  (split?.groups ?? [])
+    .filter(([group]) => isOutside(group))
+    .reduce((sum, [, percent]) => sum + percent, 0);
+
 export interface CpuSplit {
   /** Group → % of one core over the interval (the machine has `cores` × 100 %). */
   groups: [string, number][];

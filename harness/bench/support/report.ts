@@ -66,25 +66,42 @@ export function errorLines(results: ScenarioResult[]): string[] {
   );
 }
 
-export function cpuTable(results: ScenarioResult[], cores: number): string {
-  const measured = results.filter((r) => r.cpu);
+/**
+ * CPU by process group (% of one core), one row per measured phase, the busiest groups first;
+ * `extra` cells follow the machine's total.
+ */
+export function cpuGroupTable(
+  first: string,
+  rows: { label: string; cpu: CpuSplit; extra?: string[] }[],
+  extraHeaders: string[] = [],
+): string {
   const order = new Map<string, number>();
-  for (const r of measured)
-    for (const [group, percent] of r.cpu!.groups)
-      order.set(group, (order.get(group) ?? 0) + percent);
+  for (const { cpu } of rows)
+    for (const [group, percent] of cpu.groups) order.set(group, (order.get(group) ?? 0) + percent);
   const groups = [...order].sort((a, b) => b[1] - a[1]).map(([group]) => group);
-  const rows = measured.map((r) => {
-    const byGroup = new Map(r.cpu!.groups);
-    const perSaga = (percent: number) =>
-      rate(r) > 0 ? ((10 * percent) / rate(r)).toFixed(2) : '-'; // % of a core → ms per completion
-    return [
-      r.label,
-      ...groups.map((g) => `${(byGroup.get(g) ?? 0).toFixed(0)}%`),
-      `${r.cpu!.machineBusyPercent.toFixed(0)}% of ${cores * 100}%`,
-      perSaga(r.cpu!.machineBusyPercent),
-    ];
+  return table(
+    [first, ...groups, 'machine busy', ...extraHeaders],
+    rows.map(({ label, cpu, extra = [] }) => {
+      const byGroup = new Map(cpu.groups);
+      return [
+        label,
+        ...groups.map((g) => `${(byGroup.get(g) ?? 0).toFixed(0)}%`),
+        `${cpu.machineBusyPercent.toFixed(0)}% of ${cpu.cores * 100}%`,
+        ...extra,
+      ];
+    }),
+  );
+}
+
+/** Each scenario's CPU, and what one completion cost the machine. */
+export function cpuTable(results: ScenarioResult[]): string {
+  const rows = results.flatMap((r) => {
+    if (!r.cpu) return [];
+    // % of a core → ms per completion
+    const perOp = rate(r) > 0 ? ((10 * r.cpu.machineBusyPercent) / rate(r)).toFixed(2) : '-';
+    return [{ label: r.label, cpu: r.cpu, extra: [perOp] }];
   });
-  return table(['scenario', ...groups, 'machine busy', 'CPU ms/op'], rows);
+  return cpuGroupTable('scenario', rows, ['CPU ms/op']);
 }
 
 export function targetLines(

@@ -1,3 +1,5 @@
+import { sleep } from '../../support/polling.js';
+
 /** An open loop: starts `fire(n)` at a fixed rate whether or not earlier calls have finished. */
 
 export interface SteadyRateOptions {
@@ -7,8 +9,6 @@ export interface SteadyRateOptions {
   /** Never rejects: a failure is the caller's to record. */
   fire: (n: number) => Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with how many calls were started, once `signal` aborted and every call has ended. */
 export async function atSteadyRate({
