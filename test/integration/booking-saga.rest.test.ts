@@ -1,22 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCacheRedis, createRedisEventCache } from '../../activities/bookings/event.cache.js';
-import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
-import { createApp, type App } from '../../api/app.js';
-import { createPrismaBookingQueries } from '../../activities/bookings/booking.queries.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import { createTemporalBookingCommands } from '../../api/bookings/temporal-booking.commands.js';
-import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
+import type { App } from '../../api/app.js';
 import { checkConsistency, httpLedgerSource } from '../../activities/ops/consistency.check.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+import type { PrismaClient } from '../../prisma/client.js';
+import {
+  buildApi,
+  createClients,
+  type Api,
+  type Clients,
+  type SagaWorkers,
+} from '../../workers/composition/index.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
 import {
   ledgerFor,
   recordHistory,
-  startSagaWorker,
+  startSagaWorkers,
+  testConfig,
   waitUntil,
 } from '../support/integration-helpers.js';
 import { startRedisServer } from '../support/redis-server.js';
@@ -28,57 +29,45 @@ import { startRedisServer } from '../support/redis-server.js';
  */
 
 const env = inject('stackEnv');
-const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const gatewayUrl = env.PAYMENT_GATEWAY_URL!;
 // A queue of this file's own: only the worker below (whose cache is the test's Redis) runs these sagas.
 const taskQueue = `booking-sagas-it-${randomUUID()}`;
 const SHORT_HOLD_SECONDS = 2;
 
+let clients: Clients;
+let workers: SagaWorkers;
+let api: Api;
+let shortHoldApi: Api;
 let prisma: PrismaClient;
 let client: Client;
-let stopWorker: () => Promise<void>;
 let redisServer: Awaited<ReturnType<typeof startRedisServer>>;
-let redis: Redis;
 let app: App;
 let shortHoldApp: App;
 
 beforeAll(async () => {
-  prisma = createPrismaClient({ url: env.DATABASE_URL!, poolMax: 20 });
   redisServer = await startRedisServer();
-  redis = createCacheRedis(redisServer.url);
-  const logger = pino({ level: 'silent' });
-  const cache = createRedisEventCache({ redis, ttlMs: 60_000, logger });
-  ({ client, stop: stopWorker } = await startSagaWorker({
-    address: env.TEMPORAL_ADDRESS!,
-    namespace,
-    taskQueue,
-    deps: {
-      prisma,
-      payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 10_000 }),
-      logger,
-      eventCache: cache,
-    },
-  }));
-  const appWith = (holdSeconds: number) =>
-    createApp({
-      orderCommands: createTemporalOrderCommands(client),
-      orderQueries: createPrismaOrderQueries(prisma),
-      bookings: {
-        commands: createTemporalBookingCommands(client, { taskQueue }),
-        queries: createPrismaBookingQueries({ prisma, cache }),
-        holdSeconds,
-        paymentDeadlineSeconds: 30,
-      },
-      checkConsistency: () => checkConsistency(prisma, httpLedgerSource(gatewayUrl)),
-    });
-  app = appWith(600);
-  shortHoldApp = appWith(SHORT_HOLD_SECONDS);
+  const config = testConfig(env, {
+    BOOKING_TASK_QUEUE: taskQueue,
+    REDIS_URL: redisServer.url,
+    EVENT_CACHE_TTL_SECONDS: '60',
+    PAYMENT_GATEWAY_TIMEOUT_MS: '10000',
+    BOOKING_HOLD_SECONDS: '600',
+    BOOKING_PAYMENT_DEADLINE_SECONDS: '30',
+  });
+  clients = await createClients(config, { logger: pino({ level: 'silent' }) });
+  ({ prisma, temporal: { client } } = clients);
+  workers = await startSagaWorkers(config, clients, { bothSagasOn: taskQueue, relay: false });
+  api = buildApi(config, clients);
+  shortHoldApi = buildApi({ ...config, BOOKING_HOLD_SECONDS: SHORT_HOLD_SECONDS }, clients);
+  app = api.app;
+  shortHoldApp = shortHoldApi.app;
 });
 
 afterAll(async () => {
-  await stopWorker?.();
-  await prisma?.$disconnect();
-  redis?.disconnect();
+  await workers?.stop();
+  await api?.close();
+  await shortHoldApi?.close();
+  await clients?.close();
   await redisServer?.stop();
 });
 

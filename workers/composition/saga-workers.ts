@@ -32,7 +32,10 @@ export interface TemporalWorkerSpec {
   tuning: Partial<WorkerOptions>;
 }
 
-/** Every Temporal worker of the project is made here: the saga workers' and the benches'. */
+/**
+ * Every worker of the application is made here: the sagas', the relay's and the benches'. (Tests of
+ * the Temporal servers themselves, and workflow tests against fakes, make their own.)
+ */
 export function createTemporalWorker({
   connection,
   namespace,
