@@ -3,7 +3,9 @@ import type { Logger } from 'pino';
 import { loadConfigOrExit } from '../platform/config/load-config.js';
 import { createLogger } from '../platform/config/logger.js';
 import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
-import { buildApi, createClients, shutdownSignal } from '../workers/composition/index.js';
+import { buildApi } from '../workers/composition/api.js';
+import { createClients } from '../workers/composition/clients.js';
+import { shutdownSignal } from '../workers/composition/shutdown-signal.js';
 import { apiConfigSchema, type ApiConfig } from './api.config.js';
 import type { App } from './app.js';
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { loadConfigOrExit } from '../platform/config/load-config.js';
 import { databaseSettings, paymentGatewaySettings } from '../platform/config/settings.js';
-import { consistencyCheckOf, createDatabase } from './composition/index.js';
+import { consistencyCheckOf } from './composition/consistency-check.js';
+import { createDatabase } from './composition/database.js';
 
 /** `npm run check:consistency`: prints the report; exits 1 and lists the offenders on any mismatch. */
 async function main() {

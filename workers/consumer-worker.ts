@@ -2,7 +2,9 @@ import { loadConfigOrExit } from '../platform/config/load-config.js';
 import { createLogger } from '../platform/config/logger.js';
 import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
 import { consumerConfigSchema } from './consumer.config.js';
-import { createDatabase, shutdownSignal, startConsumers } from './composition/index.js';
+import { startConsumers } from './composition/consumers.js';
+import { createDatabase } from './composition/database.js';
+import { shutdownSignal } from './composition/shutdown-signal.js';
 
 /**
  * The event consumers' process: loyalty points and the order view, each its own kafkajs consumer

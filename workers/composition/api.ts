@@ -1,5 +1,4 @@
 import { createPrismaBookingQueries } from '../../activities/bookings/booking.queries.js';
-import { checkConsistency, httpLedgerSource } from '../../activities/ops/consistency.check.js';
 import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
 import {
   createEventLogQueries,
@@ -17,9 +16,9 @@ import {
 } from '../../api/ops/health.checks.js';
 import { createApiMetrics } from '../../api/ops/metrics/api-metrics.js';
 import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
-import type { PrismaClient } from '../../prisma/client.js';
 import type { WorkerConfig } from '../worker.config.js';
 import type { Clients } from './clients.js';
+import { consistencyCheckOf } from './consistency-check.js';
 
 /** The API's settings; RELAY_WORKFLOW_ID (the workers') names a private relay the event log reads. */
 export type ApiCompositionConfig = ApiConfig & Partial<Pick<WorkerConfig, 'RELAY_WORKFLOW_ID'>>;
@@ -29,11 +28,6 @@ export interface Api {
   /** Drops the Kafka admin connections of the readiness check and of `/metrics`. */
   close(): Promise<void>;
 }
-
-/** The consistency report of `POST /admin/consistency-check` and `npm run check:consistency`. */
-export const consistencyCheckOf =
-  (config: Pick<ApiConfig, 'PAYMENT_GATEWAY_URL'>, prisma: PrismaClient) => () =>
-    checkConsistency(prisma, httpLedgerSource(config.PAYMENT_GATEWAY_URL));
 
 /** Orders and bookings: the routes that start, signal, update and query sagas. */
 function sagaDeps(config: ApiCompositionConfig, { prisma, eventCache, temporal }: Clients) {

@@ -10,11 +10,10 @@ import {
 import type { PaymentGatewayWithBreaker } from '../../activities/payments/payment.breaker.js';
 import { tracingClientInterceptors } from '../../platform/telemetry/temporal-tracing.js';
 import type { Tracing } from '../../platform/telemetry/tracing.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+import type { PrismaClient } from '../../prisma/client.js';
 import type { WorkerConfig } from '../worker.config.js';
+import { createDatabase, type DatabaseConfig } from './database.js';
 import { createPaymentGatewayFromConfig } from './payment-gateway.js';
-
-export type DatabaseConfig = Pick<WorkerConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>;
 
 /** What the API and the saga workers both connect to; both processes' configs have it. */
 export type ClientsConfig = DatabaseConfig &
@@ -61,9 +60,6 @@ export interface Clients {
   /** Closes what it opened (not the given tracing, cache or Temporal client). */
   close(): Promise<void>;
 }
-
-export const createDatabase = (config: DatabaseConfig): PrismaClient =>
-  createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX });
 
 function eventCacheFrom(config: ClientsConfig, { eventCache, logger }: ClientsOptions) {
   if (eventCache) return { eventCache, redis: undefined };

@@ -2,11 +2,9 @@ import { fileURLToPath } from 'node:url';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOrderSagaActivities } from '../../../activities/index.js';
-import {
-  createDatabase,
-  createPaymentGatewayFromConfig,
-  createTemporalWorker,
-} from '../../../workers/composition/index.js';
+import { createDatabase } from '../../../workers/composition/database.js';
+import { createPaymentGatewayFromConfig } from '../../../workers/composition/payment-gateway.js';
+import { createTemporalWorker } from '../../../workers/composition/saga-workers.js';
 import { createNoopActivities } from '../workflows/noop/activities.js';
 import { tuningOptions, type BenchWorkerConfig } from './worker-tuning.js';
 
