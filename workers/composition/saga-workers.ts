@@ -116,8 +116,8 @@ export async function createSagaWorkers(
   { bothSagasOn, relay = true }: SagaWorkersOptions = {},
 ): Promise<SagaWorkers> {
   const { prisma, payments, logger, eventCache, tracing } = clients;
-  const relayActivities = relay ? createRelayActivities(config, prisma, logger) : undefined;
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const relayActivities = relay ? createRelayActivities(config, prisma, logger) : undefined;
   const release = async () => {
     await relayActivities?.close();
     await connection.close();
@@ -152,11 +152,8 @@ export async function createSagaWorkers(
         taskQueue: config.RELAY_TASK_QUEUE,
       });
     }
-    return runnable(
-      workers,
-      queues.map((queue) => queue.taskQueue),
-      release,
-    );
+    const taskQueues = queues.map((queue) => queue.taskQueue);
+    return runnable(workers, taskQueues, release);
   } catch (error) {
     await release().catch(() => {});
     throw error;
