@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import { loadConfigOrExit } from '../platform/config/load-config.js';
 import { databaseSettings, paymentGatewaySettings } from '../platform/config/settings.js';
-import { createPrismaClient } from '../prisma/client.js';
-import { checkConsistency } from '../activities/ops/consistency.check.js';
-import { httpLedgerSource } from '../activities/payments/payment.ledger.js';
+import { consistencyCheckOf } from './composition/consistency-check.js';
+import { createDatabase } from './composition/database.js';
 
 /** `npm run check:consistency`: prints the report; exits 1 and lists the offenders on any mismatch. */
 async function main() {
   const config = loadConfigOrExit(z.object({ ...databaseSettings, ...paymentGatewaySettings }));
-  const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: 2 });
+  const prisma = createDatabase({ ...config, DATABASE_POOL_MAX: 2 });
   try {
-    const report = await checkConsistency(prisma, httpLedgerSource(config.PAYMENT_GATEWAY_URL));
+    const report = await consistencyCheckOf(config, prisma)();
     const { events, bookings, charges } = report.checked;
     console.log(`checked ${events} event(s), ${bookings} booking(s), ${charges} gateway charge(s)`);
     if (report.ok) {

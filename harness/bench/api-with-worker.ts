@@ -2,14 +2,10 @@ import { serve } from '@hono/node-server';
 import { Client, type WorkflowClientInterceptor } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { z } from 'zod';
-import { createApp } from '../../api/app.js';
 import { apiConfigSchema } from '../../api/api.config.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
 import { loadConfigOrExit } from '../../platform/config/load-config.js';
 import { createLogger } from '../../platform/config/logger.js';
-import { createPrismaClient } from '../../prisma/client.js';
-import { ORDER_TASK_QUEUE } from '../../workflows/contracts/names.js';
+import { buildApi, createClients } from '../../workers/composition/index.js';
 import { createBenchWorker } from './support/bench-workers.js';
 import { benchWorkerConfigSchema } from './support/worker-tuning.js';
 
@@ -17,7 +13,8 @@ import { benchWorkerConfigSchema } from './support/worker-tuning.js';
  * Benchmark variant of api/server.ts: the API with the order worker in its own process, sharing one
  * NativeConnection, so that its starts can be *eager* (the server hands the first workflow task back
  * in the start response, to this process's worker, with no trip through the task queue).
- * The API code itself is unchanged: a client interceptor adds `requestEagerStart` to its starts.
+ * The API is composed as api/server.ts composes it; a client interceptor adds `requestEagerStart`
+ * to its starts.
  */
 const schema = apiConfigSchema.extend(benchWorkerConfigSchema.shape).extend({
   BENCH_WORKER_KIND: z.enum(['saga', 'saga-local']).default('saga'),
@@ -32,15 +29,11 @@ const eagerStart: WorkflowClientInterceptor = {
 async function main() {
   const config = loadConfigOrExit(schema);
   const logger = createLogger('api', config.LOG_LEVEL);
-  const prisma = createPrismaClient({
-    url: config.DATABASE_URL,
-    poolMax: config.DATABASE_POOL_MAX,
-  });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const { worker, close } = await createBenchWorker({
     kind: config.BENCH_WORKER_KIND,
     connection,
-    taskQueue: ORDER_TASK_QUEUE,
+    taskQueue: config.ORDER_TASK_QUEUE,
     config,
     logger: createLogger('order-worker', config.LOG_LEVEL),
   });
@@ -49,13 +42,9 @@ async function main() {
     namespace: config.TEMPORAL_NAMESPACE,
     interceptors: { workflow: config.BENCH_EAGER_START === 'true' ? [eagerStart] : [] },
   });
-  const app = createApp({
-    orderCommands: createTemporalOrderCommands(client),
-    orderQueries: createPrismaOrderQueries(prisma),
-    logger,
-    paymentDeadlineSeconds: config.ORDER_PAYMENT_DEADLINE_SECONDS,
-    waitTimeoutMs: config.ORDER_WAIT_TIMEOUT_MS,
-  });
+  const clients = await createClients(config, { logger, temporal: { connection, client } });
+  const api = buildApi(config, clients);
+  const app = api.app;
   const server = serve(
     { fetch: app.fetch, hostname: config.API_HOST, port: config.API_PORT },
     (info) =>
@@ -69,9 +58,10 @@ async function main() {
     await worker.run();
   } finally {
     await new Promise((resolve) => server.close(resolve));
+    await api.close();
+    await clients.close();
     await close();
     await connection.close();
-    await prisma.$disconnect();
   }
 }
 

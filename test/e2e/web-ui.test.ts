@@ -8,14 +8,23 @@ import type { Client } from '@temporalio/client';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
-import { createApp, type App } from '../../api/app.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+import type { App } from '../../api/app.js';
+import type { PrismaClient } from '../../prisma/client.js';
+import {
+  buildApi,
+  createClients,
+  type Api,
+  type Clients,
+  type SagaWorkers,
+} from '../../workers/composition/index.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
 import { launchChromium } from '../support/browser.js';
-import { recordHistory, startSagaWorker, waitUntil } from '../support/integration-helpers.js';
+import {
+  recordHistory,
+  startSagaWorkers,
+  testConfig,
+  waitUntil,
+} from '../support/integration-helpers.js';
 
 /**
  * The two browser-facing pages, driven through Debian's chromium (headless, playwright-core):
@@ -30,39 +39,36 @@ const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url
 const DOCS_IMAGE = fileURLToPath(new URL('../../docs/images/web-ui-saga.png', import.meta.url));
 const UI_TIMEOUT_MS = 20_000;
 
+let clients: Clients;
+let workers: SagaWorkers;
+let api: Api;
 let prisma: PrismaClient;
 let client: Client;
-let stopWorker: () => Promise<void>;
 let app: App;
 let browser: Browser;
 
 beforeAll(async () => {
-  prisma = createPrismaClient({ url: env.DATABASE_URL!, poolMax: 5 });
   // A private task queue: only this file's worker runs these sagas.
   const taskQueue = `web-ui-e2e-${randomUUID()}`;
-  ({ client, stop: stopWorker } = await startSagaWorker({
-    address: env.TEMPORAL_ADDRESS!,
-    namespace,
-    taskQueue,
-    deps: {
-      prisma,
-      payments: createHttpPaymentGateway({ baseUrl: env.PAYMENT_GATEWAY_URL!, timeoutMs: 5_000 }),
-      logger: pino({ level: 'silent' }),
-    },
-  }));
-  app = createApp({
-    orderCommands: createTemporalOrderCommands(client, { taskQueue }),
-    orderQueries: createPrismaOrderQueries(prisma),
-    waitTimeoutMs: 20_000,
+  const config = testConfig(env, {
+    DATABASE_POOL_MAX: '5',
+    ORDER_TASK_QUEUE: taskQueue,
+    ORDER_WAIT_TIMEOUT_MS: '20000',
   });
+  clients = await createClients(config, { logger: pino({ level: 'silent' }) });
+  ({ prisma, temporal: { client } } = clients);
+  workers = await startSagaWorkers(config, clients, { bothSagasOn: taskQueue, relay: false });
+  api = buildApi(config, clients);
+  app = api.app;
   browser = await launchChromium();
   await mkdir(ARTIFACTS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await stopWorker?.();
-  await prisma?.$disconnect();
+  await workers?.stop();
+  await api?.close();
+  await clients?.close();
 });
 
 const shortId = () => randomUUID().slice(0, 8);

@@ -1,26 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import type { Redis } from 'ioredis';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createCacheRedis, createRedisEventCache } from '../../activities/bookings/event.cache.js';
-import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
-import { createApp, type App } from '../../api/app.js';
-import { createPrismaBookingQueries } from '../../activities/bookings/booking.queries.js';
-import { createPrismaEventCommands } from '../../activities/bookings/event.commands.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import { createTemporalBookingCommands } from '../../api/bookings/temporal-booking.commands.js';
-import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
+import type { App } from '../../api/app.js';
 import { checkConsistency } from '../../activities/ops/consistency.check.js';
+import { httpLedgerSource } from '../../activities/payments/payment.ledger.js';
+import type { PrismaClient } from '../../prisma/client.js';
 import {
-  httpLedgerSource,
-  ledgerOfChargeKey,
-} from '../../activities/payments/payment.ledger.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+  buildApi,
+  createClients,
+  type Api,
+  type Clients,
+  type SagaWorkers,
+} from '../../workers/composition/index.js';
 import { bookingWorkflowId } from '../../workflows/contracts/names.js';
 import {
+  ledgerFor,
   recordHistory,
-  startSagaWorker,
+  startSagaWorkers,
+  testConfig,
   waitUntil,
 } from '../support/integration-helpers.js';
 import { startRedisServer } from '../support/redis-server.js';
@@ -32,60 +30,45 @@ import { startRedisServer } from '../support/redis-server.js';
  */
 
 const env = inject('stackEnv');
-const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const gatewayUrl = env.PAYMENT_GATEWAY_URL!;
-const ledgerFor = (chargeKey: string) =>
-  ledgerOfChargeKey(httpLedgerSource(gatewayUrl), chargeKey);
 // A queue of this file's own: only the worker below (whose cache is the test's Redis) runs these sagas.
 const taskQueue = `booking-sagas-it-${randomUUID()}`;
 const SHORT_HOLD_SECONDS = 2;
 
+let clients: Clients;
+let workers: SagaWorkers;
+let api: Api;
+let shortHoldApi: Api;
 let prisma: PrismaClient;
 let client: Client;
-let stopWorker: () => Promise<void>;
 let redisServer: Awaited<ReturnType<typeof startRedisServer>>;
-let redis: Redis;
 let app: App;
 let shortHoldApp: App;
 
 beforeAll(async () => {
-  prisma = createPrismaClient({ url: env.DATABASE_URL!, poolMax: 20 });
   redisServer = await startRedisServer();
-  redis = createCacheRedis(redisServer.url);
-  const logger = pino({ level: 'silent' });
-  const cache = createRedisEventCache({ redis, ttlMs: 60_000, logger });
-  ({ client, stop: stopWorker } = await startSagaWorker({
-    address: env.TEMPORAL_ADDRESS!,
-    namespace,
-    taskQueue,
-    deps: {
-      prisma,
-      payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 10_000 }),
-      logger,
-      eventCache: cache,
-    },
-  }));
-  const appWith = (holdSeconds: number) =>
-    createApp({
-      orderCommands: createTemporalOrderCommands(client),
-      orderQueries: createPrismaOrderQueries(prisma),
-      bookings: {
-        commands: createTemporalBookingCommands(client, { taskQueue }),
-        queries: createPrismaBookingQueries({ prisma, cache }),
-        eventCommands: createPrismaEventCommands({ prisma, cache }),
-        holdSeconds,
-        paymentDeadlineSeconds: 30,
-      },
-      checkConsistency: () => checkConsistency(prisma, httpLedgerSource(gatewayUrl)),
-    });
-  app = appWith(600);
-  shortHoldApp = appWith(SHORT_HOLD_SECONDS);
+  const config = testConfig(env, {
+    BOOKING_TASK_QUEUE: taskQueue,
+    REDIS_URL: redisServer.url,
+    EVENT_CACHE_TTL_SECONDS: '60',
+    PAYMENT_GATEWAY_TIMEOUT_MS: '10000',
+    BOOKING_HOLD_SECONDS: '600',
+    BOOKING_PAYMENT_DEADLINE_SECONDS: '30',
+  });
+  clients = await createClients(config, { logger: pino({ level: 'silent' }) });
+  ({ prisma, temporal: { client } } = clients);
+  workers = await startSagaWorkers(config, clients, { bothSagasOn: taskQueue, relay: false });
+  api = buildApi(config, clients);
+  shortHoldApi = buildApi({ ...config, BOOKING_HOLD_SECONDS: SHORT_HOLD_SECONDS }, clients);
+  app = api.app;
+  shortHoldApp = shortHoldApi.app;
 });
 
 afterAll(async () => {
-  await stopWorker?.();
-  await prisma?.$disconnect();
-  redis?.disconnect();
+  await workers?.stop();
+  await api?.close();
+  await shortHoldApi?.close();
+  await clients?.close();
   await redisServer?.stop();
 });
 
@@ -201,7 +184,7 @@ describe('booking saga through the REST API (real stack)', () => {
     const { chargeId } = (await payment.json()) as { chargeId: string };
     expect(await getBooking(key)).toMatchObject({ status: 'CONFIRMED', chargeId });
 
-    const ledger = await ledgerFor(chargeKeyOf(key));
+    const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
     expect(ledger.charges).toHaveLength(1);
     expect(ledger.charges[0]).toMatchObject({ chargeId, status: 'captured', amountCents: 3_000 });
     await waitUntil('the notification', async () =>
@@ -257,7 +240,7 @@ describe('booking saga through the REST API (real stack)', () => {
     expect(((await late.json()) as { error: string }).error).toMatch(
       /expired.*nothing was charged/,
     );
-    expect((await ledgerFor(chargeKeyOf(key))).charges).toEqual([]);
+    expect((await ledgerFor(gatewayUrl, chargeKeyOf(key))).charges).toEqual([]);
     expect(await eventTypesOf(key)).toEqual(['SeatsHeld', 'SeatsReleased', 'BookingExpired']);
     expect(await offendersFor(eventId)).toEqual([]);
     await recordHistory(client, bookingWorkflowId(key), 'booking-saga-expired');
@@ -278,7 +261,7 @@ describe('booking saga through the REST API (real stack)', () => {
       failureReason: 'payment declined: card_declined',
     });
     expect(await seatsOf(eventId)).toBe(2);
-    const ledger = await ledgerFor(chargeKeyOf(key));
+    const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
     expect(ledger.charges.map((c) => c.status)).toEqual(['declined']);
     expect(ledger.refunds.map((r) => r.status)).toEqual(['voided']);
     expect(await offendersFor(eventId)).toEqual([]);
@@ -297,7 +280,7 @@ describe('booking saga through the REST API (real stack)', () => {
       failureReason: 'cannot make it',
     });
     expect(await seatsOf(eventId)).toBe(4);
-    const ledger = await ledgerFor(chargeKeyOf(key));
+    const ledger = await ledgerFor(gatewayUrl, chargeKeyOf(key));
     expect(ledger.refunds).toHaveLength(1);
     expect(ledger.refunds[0]).toMatchObject({
       status: 'refunded',

@@ -1,24 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKafka } from '../../activities/outbox/kafka.publisher.js';
-import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
-import { createApp, type App } from '../../api/app.js';
-import { createEventLogQueries, temporalRelayExecution } from '../../activities/outbox/event-log.queries.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
-import { createPrismaViewQueries } from '../../activities/projections/projection.queries.js';
+import type { App } from '../../api/app.js';
 import { runKafkaOutageScenario } from '../support/scenarios.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+import type { PrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
-import { startSagaEventConsumers } from '../../activities/projections/saga-event-consumers.js';
-import { createRelayActivities, ensureRelayRunning } from '../../workers/composition/relay.js';
-import { startSagaWorker } from '../support/integration-helpers.js';
-import { workflowBundle } from '../support/workflow-worker.js';
+import { buildApi, createClients, startConsumers } from '../../workers/composition/index.js';
+import { startSagaWorkers, testConfig } from '../support/integration-helpers.js';
 
 /**
  * The demo's scenario (npm run demo:kafka-outage) in this process, isolated: a scratch database, a
@@ -28,7 +19,6 @@ import { workflowBundle } from '../support/workflow-worker.js';
  */
 
 const env = inject('stackEnv');
-const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const run = randomUUID().slice(0, 8);
 const orderTaskQueue = `kafka-outage-orders-${run}`;
 const relayTaskQueue = `kafka-outage-relay-${run}`;
@@ -55,88 +45,42 @@ beforeAll(async () => {
   if (database.status === 'rejected') throw database.reason;
   if (kafkaBroker.status === 'rejected') throw kafkaBroker.reason;
   [scratch, broker] = [database.value, kafkaBroker.value];
-  prisma = createPrismaClient({ url: scratch.url, poolMax: 20 });
-  cleanups.push(() => prisma.$disconnect());
+  const config = testConfig(env, {
+    DATABASE_URL: scratch.url,
+    DATABASE_POOL_MAX: '20',
+    ORDER_TASK_QUEUE: orderTaskQueue,
+    RELAY_TASK_QUEUE: relayTaskQueue,
+    RELAY_WORKFLOW_ID: relayWorkflowId,
+    KAFKA_BROKERS: broker.brokers.join(','),
+    KAFKA_CLIENT_ID: `kafka-outage-${run}`,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+    // Kept short so a publish that fails just after the broker's port opens is retried soon.
+    RELAY_MAX_BACKOFF_MS: '2000',
+    LOYALTY_CONSUMER_GROUP: consumerGroups.loyalty,
+    ORDER_VIEW_CONSUMER_GROUP: consumerGroups.orderView,
+    CONSUMER_MAX_ATTEMPTS: '3',
+    ORDER_WAIT_TIMEOUT_MS: '30000',
+  });
+  const clients = await createClients(config, { logger });
+  cleanups.push(() => clients.close());
+  ({ prisma, temporal: { client } } = clients);
   await seedDemoProducts(prisma);
 
-  const saga = await startSagaWorker({
-    address: env.TEMPORAL_ADDRESS!,
-    namespace,
-    taskQueue: orderTaskQueue,
-    deps: {
-      prisma,
-      payments: createHttpPaymentGateway({ baseUrl: env.PAYMENT_GATEWAY_URL!, timeoutMs: 5_000 }),
-      logger,
-    },
-  });
-  cleanups.push(() => saga.stop());
-  client = saga.client;
-
-  const relay = createRelayActivities(
-    {
-      DATABASE_URL: scratch.url,
-      KAFKA_BROKERS: broker.brokers,
-      KAFKA_CLIENT_ID: `kafka-outage-${run}`,
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_TOPIC_PARTITIONS: PARTITIONS,
-      RELAY_BATCH_SIZE: 500,
-      RELAY_CONCURRENCY: 2,
-      RELAY_POLL_INTERVAL_MS: 1_000,
-      // Kept short so a publish that fails just after the broker's port opens is retried soon.
-      RELAY_MAX_BACKOFF_MS: 2_000,
-      EVENT_LOG_RETENTION_DAYS: 0,
-    },
-    prisma,
-    logger,
-  );
-  cleanups.push(() => relay.close());
-  const relayConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! });
-  cleanups.push(() => relayConnection.close());
-  const relayWorker = await Worker.create({
-    connection: relayConnection,
-    namespace,
-    taskQueue: relayTaskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: relay.activities,
-    maxConcurrentActivityTaskExecutions: 1,
-  });
-  const relayRunning = relayWorker.run();
-  await ensureRelayRunning(client, { workflowId: relayWorkflowId, taskQueue: relayTaskQueue });
+  // The order saga's worker on its own queue, and the relay's, which starts the relay workflow.
+  const workers = await startSagaWorkers(config, clients, { bothSagasOn: orderTaskQueue });
   cleanups.push(() =>
     client.workflow.getHandle(relayWorkflowId).terminate('kafka-outage test done'),
   );
   // Before the workflow ends: the relay activity is cancelled by the shutdown and completes.
-  cleanups.push(async () => {
-    relayWorker.shutdown();
-    await relayRunning;
-  });
+  cleanups.push(() => workers.stop());
 
-  const kafka = createKafka(broker.brokers, `kafka-outage-${run}-consumers`);
-  const consumers = startSagaEventConsumers({
-    kafka,
-    prisma,
-    groups: consumerGroups,
-    topicPrefix,
-    partitions: PARTITIONS,
-    maxAttempts: 3,
-    logger,
-  });
-  cleanups.push(() => Promise.all(consumers.map((consumer) => consumer.stop())));
+  const consumers = startConsumers(config, clients);
+  cleanups.push(() => consumers.stop());
 
-  app = createApp({
-    orderCommands: createTemporalOrderCommands(client, { taskQueue: orderTaskQueue }),
-    orderQueries: createPrismaOrderQueries(prisma),
-    waitTimeoutMs: 30_000,
-    eventLog: createEventLogQueries({
-      prisma,
-      relayExecution: temporalRelayExecution(client, relayWorkflowId),
-    }),
-    views: createPrismaViewQueries({
-      prisma,
-      orderViewConsumer: consumerGroups.orderView,
-      loyaltyConsumer: consumerGroups.loyalty,
-    }),
-  });
+  const api = buildApi(config, clients);
+  cleanups.push(() => api.close());
+  app = api.app;
 });
 
 afterAll(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   spawnChild,
@@ -10,14 +11,18 @@ import {
   type Child,
 } from '../../harness/support/children.js';
 import { createKafka } from '../../activities/outbox/kafka.publisher.js';
-import { createApp, type App } from '../../api/app.js';
-import { createApiMetrics } from '../../api/ops/metrics/api-metrics.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+import type { App } from '../../api/app.js';
+import type { PrismaClient } from '../../prisma/client.js';
 import { FAULT_CARDS } from '../../payment-gateway/faults.js';
+import {
+  buildApi,
+  createClients,
+  type AllInOneConfig,
+  type Api,
+  type Clients,
+} from '../../workers/composition/index.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
-import { waitUntil } from '../support/integration-helpers.js';
+import { testConfig, waitUntil } from '../support/integration-helpers.js';
 import { parsePrometheusText, samplesOf, type Sample } from '../support/prometheus-text.js';
 
 /**
@@ -27,7 +32,6 @@ import { parsePrometheusText, samplesOf, type Sample } from '../support/promethe
  */
 
 const env = inject('stackEnv');
-const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const run = randomUUID().slice(0, 8);
 const queues = {
   ORDER_TASK_QUEUE: `metrics-it-orders-${run}`,
@@ -41,19 +45,30 @@ const lagTopic = `metrics-it-${run}`;
 const HALF_OPEN_MS = 10_000;
 const kafka = createKafka(env.KAFKA_BROKERS!.split(','), `metrics-it-${run}`);
 
+let config: AllInOneConfig;
+let clients: Clients;
+let api: Api;
 let prisma: PrismaClient;
-let connection: Connection;
 let client: Client;
 let worker: Child | undefined;
 let workerMetricsUrl: string;
 let app: App;
-let closeMetrics: () => Promise<void>;
 const startedOrders: string[] = [];
 
 beforeAll(async () => {
-  prisma = createPrismaClient({ url: env.DATABASE_URL!, poolMax: 5 });
-  connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
-  client = new Client({ connection, namespace });
+  config = testConfig(env, {
+    DATABASE_POOL_MAX: '5',
+    ORDER_TASK_QUEUE: queues.ORDER_TASK_QUEUE,
+    BOOKING_TASK_QUEUE: queues.BOOKING_TASK_QUEUE,
+    KAFKA_CLIENT_ID: `metrics-it-${run}`,
+    // The groups whose lag /metrics reports: the test's, and one that never committed anything.
+    LOYALTY_CONSUMER_GROUP: lagGroup,
+    ORDER_VIEW_CONSUMER_GROUP: `${lagGroup}-unused`,
+    METRICS_COLLECT_TIMEOUT_MS: '5000',
+    ORDER_WAIT_TIMEOUT_MS: '30000',
+  });
+  clients = await createClients(config, { logger: pino({ level: 'silent' }) });
+  ({ prisma, temporal: { client } } = clients);
 
   const metricsPort = await freePort();
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
@@ -97,19 +112,8 @@ beforeAll(async () => {
     await admin.disconnect();
   }
 
-  const metrics = createApiMetrics({
-    prisma,
-    kafka: { brokers: env.KAFKA_BROKERS!.split(','), clientId: `metrics-it-${run}-api` },
-    consumerGroups: [lagGroup],
-    collectTimeoutMs: 5_000,
-  });
-  closeMetrics = metrics.close;
-  app = createApp({
-    orderCommands: createTemporalOrderCommands(client, { taskQueue: queues.ORDER_TASK_QUEUE }),
-    orderQueries: createPrismaOrderQueries(prisma),
-    waitTimeoutMs: 30_000,
-    metrics,
-  });
+  api = buildApi(config, clients);
+  app = api.app;
 
   // Bundling the workflows takes a while on a busy machine.
   const logFile = worker.logFile;
@@ -136,9 +140,8 @@ afterAll(async () => {
   await admin.deleteGroups([lagGroup]).catch(() => {});
   await admin.deleteTopics({ topics: [lagTopic] }).catch(() => {});
   await admin.disconnect();
-  await closeMetrics?.();
-  await connection?.close();
-  await prisma?.$disconnect();
+  await api?.close();
+  await clients?.close();
 });
 
 async function apiMetrics(): Promise<Sample[]> {
@@ -225,18 +228,9 @@ describe('API /metrics on the real stack', () => {
 
   it('still answers with the database metrics when Kafka cannot be reached, reporting lag down', async () => {
     const deadBroker = `127.0.0.1:${await freePort()}`;
-    const metrics = createApiMetrics({
-      prisma,
-      kafka: { brokers: [deadBroker], clientId: `metrics-it-${run}-dead` },
-      consumerGroups: [lagGroup],
-      collectTimeoutMs: 5_000,
-    });
+    const deadKafkaApi = buildApi({ ...config, KAFKA_BROKERS: [deadBroker] }, clients);
     try {
-      const deadKafkaApp = createApp({
-        orderCommands: createTemporalOrderCommands(client, { taskQueue: queues.ORDER_TASK_QUEUE }),
-        orderQueries: createPrismaOrderQueries(prisma),
-        metrics,
-      });
+      const deadKafkaApp = deadKafkaApi.app;
       const response = await deadKafkaApp.request('/metrics');
       expect(response.status).toBe(200);
       const samples = parsePrometheusText(await response.text());
@@ -245,7 +239,7 @@ describe('API /metrics on the real stack', () => {
       expect(value(samples, 'metrics_collector_up', { collector: 'outbox' })).toBe(1);
       expect(value(samples, 'outbox_unpublished_events')).toBeGreaterThanOrEqual(0);
     } finally {
-      await metrics.close();
+      await deadKafkaApi.close();
     }
   });
 });

@@ -3,21 +3,24 @@ import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { OrderRecord } from '../../activities/orders/order.repository.js';
-import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
-import {
-  httpLedgerSource,
-  ledgerOfChargeKey,
-} from '../../activities/payments/payment.ledger.js';
-import { createApp, type App } from '../../api/app.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
+import type { App } from '../../api/app.js';
 import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+import type { PrismaClient } from '../../prisma/client.js';
+import {
+  buildApi,
+  createClients,
+  type Api,
+  type Clients,
+  type SagaWorkers,
+} from '../../workers/composition/index.js';
 import { orderStatusQuery } from '../../workflows/orders/order.messages.js';
-import { ORDER_TASK_QUEUE, orderWorkflowId } from '../../workflows/contracts/names.js';
+import { orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { orderSaga } from '../../workflows/orders/order-saga.js';
 import {
+  ledgerFor as ledgerForKey,
   recordHistory as saveHistory,
-  startSagaWorker,
+  startSagaWorkers,
+  testConfig,
   waitUntil,
 } from '../support/integration-helpers.js';
 
@@ -27,37 +30,32 @@ import {
  */
 
 const env = inject('stackEnv');
-const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const gatewayUrl = env.PAYMENT_GATEWAY_URL!;
 
+let clients: Clients;
+let workers: SagaWorkers;
+let api: Api;
 let prisma: PrismaClient;
 let client: Client;
-let stopWorker: () => Promise<void>;
 let app: App;
 
 beforeAll(async () => {
-  prisma = createPrismaClient({ url: env.DATABASE_URL!, poolMax: 20 });
-  ({ client, stop: stopWorker } = await startSagaWorker({
-    address: env.TEMPORAL_ADDRESS!,
-    namespace,
-    // The real queue: a worker started with `npm start` may poll it too; it runs the same code.
-    taskQueue: ORDER_TASK_QUEUE,
-    deps: {
-      prisma,
-      payments: createHttpPaymentGateway({ baseUrl: gatewayUrl, timeoutMs: 5_000 }),
-      logger: pino({ level: 'silent' }),
-    },
-  }));
-  app = createApp({
-    orderCommands: createTemporalOrderCommands(client),
-    orderQueries: createPrismaOrderQueries(prisma),
-    waitTimeoutMs: 20_000,
+  const config = testConfig(env, { ORDER_WAIT_TIMEOUT_MS: '20000' });
+  clients = await createClients(config, { logger: pino({ level: 'silent' }) });
+  ({ prisma, temporal: { client } } = clients);
+  // The real queue: a worker started with `npm start` may poll it too; it runs the same code.
+  workers = await startSagaWorkers(config, clients, {
+    bothSagasOn: config.ORDER_TASK_QUEUE,
+    relay: false,
   });
+  api = buildApi(config, clients);
+  app = api.app;
 });
 
 afterAll(async () => {
-  await stopWorker?.();
-  await prisma?.$disconnect();
+  await workers?.stop();
+  await api?.close();
+  await clients?.close();
 });
 
 // ── helpers ───────────────────────────────────────────────────────────────────────────────────
@@ -118,8 +116,7 @@ async function getOrder(id: string): Promise<OrderView> {
 
 const chargeKeyOf = (orderId: string) => `${orderWorkflowId(orderId)}:charge`;
 
-const ledgerFor = (chargeKey: string) =>
-  ledgerOfChargeKey(httpLedgerSource(gatewayUrl), chargeKey);
+const ledgerFor = (chargeKey: string) => ledgerForKey(gatewayUrl, chargeKey);
 
 async function outboxFor(orderId: string) {
   const events = await prisma.outboxEvent.findMany({

@@ -5,37 +5,20 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createOrderSagaActivities } from '../../activities/index.js';
-import { createKafka, createKafkaPublisher } from '../../activities/outbox/kafka.publisher.js';
+import { createKafkaPublisher } from '../../activities/outbox/kafka.publisher.js';
 import { createOutboxLogRepository } from '../../activities/outbox/event-log.repository.js';
 import { createOutboxRelay, type OutboxRelay } from '../../activities/outbox/relay.drain.js';
-import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
-import { createApp, type App } from '../../api/app.js';
-import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import { createTemporalOrderCommands } from '../../api/orders/temporal-order.commands.js';
-import {
-  WORKFLOW_TRACING_MODULE,
-  tracingClientInterceptors,
-  tracingWorkerOptions,
-} from '../../platform/telemetry/temporal-tracing.js';
+import type { App } from '../../api/app.js';
 import { registerTracing, type Tracing } from '../../platform/telemetry/tracing.js';
-import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
+import type { PrismaClient } from '../../prisma/client.js';
 import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
-import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
-import { sagaViewProjection } from '../../activities/projections/saga-view.projection.js';
-import {
-  startProjectionConsumer,
-  type ProjectionConsumer,
-} from '../../activities/projections/projection.consumer.js';
-import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
+import type { ProjectionConsumer } from '../../activities/projections/projection.consumer.js';
+import { buildApi, createClients, startConsumers } from '../../workers/composition/index.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
-import { waitUntil } from '../support/integration-helpers.js';
-import { WORKFLOWS_PATH } from '../support/workflow-worker.js';
+import { startSagaWorkers, testConfig, waitUntil } from '../support/integration-helpers.js';
 
 /**
  * One order through every traced hop, on the real stack: the API (with its SERVER spans), a
@@ -45,7 +28,6 @@ import { WORKFLOWS_PATH } from '../support/workflow-worker.js';
  */
 
 const env = inject('stackEnv');
-const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
 const runId = randomBytes(4).toString('hex');
 const taskQueue = `tracing-test-${runId}`;
 const topicPrefix = `tracing-${runId}`;
@@ -79,35 +61,26 @@ beforeAll(async () => {
     createScratchDatabase(env.DATABASE_URL!, 'tracing_test'),
     startKafkaBroker(),
   ]);
-  prisma = createPrismaClient({ url: scratch.url, poolMax: 10 });
-
-  const connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS! });
-  cleanups.push(() => connection.close());
-  const client = new Client({ connection, namespace, interceptors: tracingClientInterceptors() });
-  const workerConnection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS! });
-  cleanups.push(() => workerConnection.close());
-  await ensureSearchAttributes(workerConnection, namespace);
-  const worker = await Worker.create({
-    connection: workerConnection,
-    namespace,
-    taskQueue,
-    workflowBundle: await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
-      logger: quietLogger,
-    }),
-    activities: createOrderSagaActivities({
-      prisma,
-      payments: createHttpPaymentGateway({ baseUrl: env.PAYMENT_GATEWAY_URL!, timeoutMs: 5_000 }),
-      logger,
-    }),
-    ...tracingWorkerOptions(tracing),
+  const config = testConfig(env, {
+    DATABASE_URL: scratch.url,
+    DATABASE_POOL_MAX: '10',
+    ORDER_TASK_QUEUE: taskQueue,
+    ORDER_WAIT_TIMEOUT_MS: '20000',
+    KAFKA_BROKERS: broker.brokers.join(','),
+    KAFKA_CLIENT_ID: `tracing-test-${runId}`,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
+    KAFKA_TOPIC_PARTITIONS: '1',
+    LOYALTY_CONSUMER_GROUP: `loyalty-${runId}`,
+    ORDER_VIEW_CONSUMER_GROUP: `order-view-${runId}`,
+    CONSUMER_MAX_ATTEMPTS: '3',
   });
-  const running = worker.run();
-  cleanups.push(async () => {
-    worker.shutdown();
-    await running;
-  });
+  // The test's tracing: the Temporal client, the worker, the API and the consumers all report to it.
+  const clients = await createClients(config, { logger, tracing });
+  cleanups.push(() => clients.close());
+  prisma = clients.prisma;
+  // No relay worker: the test drains the outbox itself.
+  const workers = await startSagaWorkers(config, clients, { bothSagasOn: taskQueue, relay: false });
+  cleanups.push(() => workers.stop());
 
   const publisher = createKafkaPublisher({
     brokers: broker.brokers,
@@ -123,49 +96,21 @@ beforeAll(async () => {
     batchSize: 50,
     concurrency: 1,
   });
-  const consumerKafka = createKafka(broker.brokers, `tracing-test-${runId}-consumers`);
-  for (const projection of [loyaltyProjection, sagaViewProjection]) {
-    consumers.push(
-      startProjectionConsumer({
-        kafka: consumerKafka,
-        prisma,
-        projection,
-        groupId: `${projection.name}-${runId}`,
-        topicPrefix,
-        partitions: 1,
-        maxAttempts: 3,
-        logger,
-        tracer: tracing.tracer('durable-sagas/consumers'),
-      }),
-    );
-  }
+  const started = startConsumers(config, clients);
+  consumers.push(...started.consumers);
 
-  app = createApp({
-    orderCommands: createTemporalOrderCommands(client, { taskQueue }),
-    orderQueries: createPrismaOrderQueries(prisma),
-    waitTimeoutMs: 20_000,
-    tracer: tracing.tracer('durable-sagas/api'),
-  });
+  const api = buildApi(config, clients);
+  cleanups.push(() => api.close());
+  app = api.app;
 });
 
 afterAll(async () => {
   for (const consumer of consumers) await consumer.stop();
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-  await prisma?.$disconnect();
   await broker?.destroy();
   await scratch?.drop();
   await tracing?.shutdown();
 });
-
-const noop = () => {};
-const quietLogger = {
-  log: noop,
-  trace: noop,
-  debug: noop,
-  info: noop,
-  warn: noop,
-  error: console.error,
-};
 
 // ── the trace ─────────────────────────────────────────────────────────────────────────────────
 

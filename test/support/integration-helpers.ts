@@ -1,16 +1,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import {
-  createBookingSagaActivities,
-  createOrderSagaActivities,
-  type ActivityDeps,
-} from '../../activities/index.js';
-import { ensureSearchAttributes } from '../../workers/temporal/search-attributes.js';
+  httpLedgerSource,
+  ledgerOfChargeKey,
+  type GatewayLedger,
+} from '../../activities/payments/payment.ledger.js';
+import { loadConfig } from '../../platform/config/load-config.js';
+import {
+  allInOneConfigSchema,
+  createSagaWorkers,
+  type AllInOneConfig,
+  type Clients,
+  type SagaWorkers,
+  type SagaWorkersOptions,
+} from '../../workers/composition/index.js';
 import { done, notYet, pollUntil } from './polling.js';
-import { workflowBundle } from './workflow-worker.js';
 
 const HISTORIES_DIR = fileURLToPath(new URL('../replay/histories/', import.meta.url));
 
@@ -30,6 +36,10 @@ export function waitUntil<T>(
   );
 }
 
+/** The gateway's charges and refunds under one charge idempotency key. */
+export const ledgerFor = (gatewayUrl: string, chargeKey: string): Promise<GatewayLedger> =>
+  ledgerOfChargeKey(httpLedgerSource(gatewayUrl), chargeKey);
+
 /** Saves a saga's history as `histories/<file>.json` for the replay tests, when RECORD_HISTORIES=1. */
 export async function recordHistory(
   client: Client,
@@ -42,42 +52,24 @@ export async function recordHistory(
   await writeFile(`${HISTORIES_DIR}${file}.json`, `${historyToJSON(history)}\n`);
 }
 
+/** The application's settings for a test: the stack's, quiet logs, and the test's own on top. */
+export function testConfig(
+  stackEnv: Record<string, string>,
+  overrides: Record<string, string> = {},
+): AllInOneConfig {
+  return loadConfig(allInOneConfigSchema, { ...stackEnv, LOG_LEVEL: 'silent', ...overrides });
+}
+
 /**
- * A Temporal client and a saga worker running in the test process against the real dev server,
- * with the real activities built from `deps`. `stop()` drains the worker and closes both connections.
+ * Saga workers running in the test process against the real dev server, with the real activities
+ * built from `clients`. `stop()` drains them, closes their connection and reports a failed run.
  */
-export async function startSagaWorker({
-  address,
-  namespace,
-  taskQueue,
-  deps,
-}: {
-  address: string;
-  namespace: string;
-  taskQueue: string;
-  deps: ActivityDeps;
-}) {
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
-  const workerConnection = await NativeConnection.connect({ address });
-  await ensureSearchAttributes(workerConnection, namespace);
-  const worker = await Worker.create({
-    connection: workerConnection,
-    namespace,
-    taskQueue,
-    // workflows/index.ts, bundled once per file with a quiet logger.
-    workflowBundle: await workflowBundle(),
-    // Both sagas on one private queue: the union of what their own queues register.
-    activities: { ...createOrderSagaActivities(deps), ...createBookingSagaActivities(deps) },
-  });
-  const running = worker.run();
-  return {
-    client,
-    async stop() {
-      worker.shutdown();
-      await running;
-      await workerConnection.close();
-      await connection.close();
-    },
-  };
+export async function startSagaWorkers(
+  config: AllInOneConfig,
+  clients: Clients,
+  options?: SagaWorkersOptions,
+): Promise<SagaWorkers> {
+  const workers = await createSagaWorkers(config, clients, options);
+  workers.run().catch(() => {}); // a failure is reported by stop()
+  return workers;
 }

@@ -3,7 +3,7 @@ import { withCircuitBreaker } from '../../activities/payments/payment.breaker.js
 import { createHttpPaymentGateway } from '../../activities/payments/payment.gateway.js';
 import type { WorkerConfig } from '../worker.config.js';
 
-type GatewaySettings = Pick<
+export type PaymentGatewaySettings = Pick<
   WorkerConfig,
   | 'PAYMENT_GATEWAY_URL'
   | 'PAYMENT_GATEWAY_TIMEOUT_MS'
@@ -12,7 +12,7 @@ type GatewaySettings = Pick<
 >;
 
 /** The HTTP payment gateway behind its circuit breaker, as every worker builds it. */
-export function createPaymentGatewayFromConfig(config: GatewaySettings, logger: Logger) {
+export function createPaymentGatewayFromConfig(config: PaymentGatewaySettings, logger: Logger) {
   return withCircuitBreaker(
     createHttpPaymentGateway({
       baseUrl: config.PAYMENT_GATEWAY_URL,

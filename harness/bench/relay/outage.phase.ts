@@ -1,5 +1,5 @@
 import { ensureTopics } from '../../../activities/outbox/kafka.topics.js';
-import { appendToOutbox } from '../../../activities/outbox/outbox.appender.js';
+import { appendToOutbox, type DomainEvent } from '../../../activities/outbox/outbox.appender.js';
 import type { PrismaClient } from '../../../prisma/client.js';
 import type { DeliveryCheck } from '../../support/kafka-readback.js';
 import { sleep } from '../../support/polling.js';
@@ -80,7 +80,9 @@ function startFlow(
     perSecond: rate,
     signal: stopInserts.signal,
     fire: async (n) => {
-      const { correlationId, ...event } = liveEvent(phase, n);
+      const { correlationId, ...live } = liveEvent(phase, n);
+      // The prefill's synthetic payload, not a catalogue one: the relay never reads payloads.
+      const event = live as unknown as DomainEvent;
       const start = performance.now();
       try {
         await insertPrisma.$transaction((tx) => appendToOutbox(tx, correlationId, event));

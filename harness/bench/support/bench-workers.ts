@@ -1,9 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import { Worker, type NativeConnection } from '@temporalio/worker';
+import type { NativeConnection, Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOrderSagaActivities } from '../../../activities/index.js';
-import { createPrismaClient } from '../../../prisma/client.js';
+import { createDatabase } from '../../../workers/composition/database.js';
 import { createPaymentGatewayFromConfig } from '../../../workers/composition/payment-gateway.js';
+import { createTemporalWorker } from '../../../workers/composition/saga-workers.js';
 import { createNoopActivities } from '../workflows/noop/activities.js';
 import { tuningOptions, type BenchWorkerConfig } from './worker-tuning.js';
 
@@ -37,10 +38,7 @@ export async function createBenchWorker({
   config: BenchWorkerConfig;
   logger: Logger;
 }): Promise<BenchWorker> {
-  const prisma =
-    kind !== 'noop'
-      ? createPrismaClient({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX })
-      : undefined;
+  const prisma = kind !== 'noop' ? createDatabase(config) : undefined;
   const activities = prisma
     ? createOrderSagaActivities({
         prisma,
@@ -49,13 +47,13 @@ export async function createBenchWorker({
       })
     : createNoopActivities();
   try {
-    const worker = await Worker.create({
+    const worker = await createTemporalWorker({
       connection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
-      workflowsPath: WORKFLOWS_PATHS[kind],
+      workflows: { workflowsPath: WORKFLOWS_PATHS[kind] },
       activities,
-      ...tuningOptions(config),
+      tuning: tuningOptions(config),
     });
     return { worker, close: async () => prisma?.$disconnect() };
   } catch (error) {

@@ -1,21 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { noEventCache } from '../../../activities/bookings/event.cache.js';
-import { createKafka } from '../../../activities/outbox/kafka.publisher.js';
-import { createApp } from '../../../api/app.js';
-import { createPrismaBookingQueries } from '../../../activities/bookings/booking.queries.js';
-import { createPrismaEventCommands } from '../../../activities/bookings/event.commands.js';
-import { createEventLogQueries, temporalRelayExecution } from '../../../activities/outbox/event-log.queries.js';
-import { createPrismaOrderQueries } from '../../../activities/orders/order.queries.js';
-import { createTemporalBookingCommands } from '../../../api/bookings/temporal-booking.commands.js';
-import { createTemporalOrderCommands } from '../../../api/orders/temporal-order.commands.js';
-import { createPrismaViewQueries } from '../../../activities/projections/projection.queries.js';
-import { createPrismaClient, type PrismaClient } from '../../../prisma/client.js';
+import type { ConsumerGroups } from '../../../activities/projections/saga-event-consumers.js';
+import { loadConfig } from '../../../platform/config/load-config.js';
+import type { PrismaClient } from '../../../prisma/client.js';
+import {
+  allInOneConfigSchema,
+  buildApi,
+  createClients,
+  startConsumers,
+} from '../../../workers/composition/index.js';
 import { createScratchDatabase } from '../../support/scratch-database.js';
 import { startKafkaBroker } from '../../support/private-kafka.js';
-import type { ConsumerGroups } from '../../../activities/projections/saga-event-consumers.js';
-import { startSagaEventConsumers } from '../../../activities/projections/saga-event-consumers.js';
 import { startProbedGateway, type ProbedGateway } from './gateway.js';
 import { sagaWorkerLauncher, type WorkerLauncher } from './workers.js';
 
@@ -107,17 +104,11 @@ export async function startKillResumeEnvironment(
       }
     };
 
-    const prisma = createPrismaClient({ url: scratch.url, poolMax: 10 });
-    closers.push(() => prisma.$disconnect());
     const gateway = await startProbedGateway({
       databaseUrl: scratch.url,
       latencyMs: options.gatewayLatencyMs ?? 300,
     });
     closers.push(() => gateway.close());
-
-    const connection = await Connection.connect({ address: options.temporalAddress });
-    closers.push(() => connection.close());
-    const client = new Client({ connection, namespace: options.namespace });
 
     const taskQueues = {
       orders: `kill-resume-orders-${runId}`,
@@ -130,67 +121,53 @@ export async function startKillResumeEnvironment(
       loyalty: `kill-resume-loyalty-${runId}`,
       orderView: `kill-resume-order-view-${runId}`,
     };
+    // What the saga worker processes get; the API and consumers here run on the same settings.
+    const workerEnv = {
+      DATABASE_URL: scratch.url,
+      TEMPORAL_ADDRESS: options.temporalAddress,
+      TEMPORAL_NAMESPACE: options.namespace,
+      REDIS_URL: options.redisUrl,
+      PAYMENT_GATEWAY_URL: gateway.url,
+      KAFKA_BROKERS: broker.brokers.join(','),
+      KAFKA_CLIENT_ID: `kill-resume-${runId}`,
+      KAFKA_TOPIC_PREFIX: topicPrefix,
+      KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+      // A publish that failed while the broker was frozen goes again within 2 s of it thawing.
+      RELAY_MAX_BACKOFF_MS: '2000',
+      ORDER_TASK_QUEUE: taskQueues.orders,
+      BOOKING_TASK_QUEUE: taskQueues.bookings,
+      RELAY_TASK_QUEUE: taskQueues.relay,
+      RELAY_WORKFLOW_ID: relayWorkflowId,
+      DATABASE_POOL_MAX: '10',
+    };
+    const config = loadConfig(allInOneConfigSchema, {
+      ...workerEnv,
+      LOYALTY_CONSUMER_GROUP: consumerGroups.loyalty,
+      ORDER_VIEW_CONSUMER_GROUP: consumerGroups.orderView,
+      BOOKING_HOLD_SECONDS: String(holdSeconds),
+      CONSUMER_MAX_ATTEMPTS: '3',
+    });
+
+    // No event cache for this API (seat counts straight from Postgres), so no Redis connection.
+    const clients = await createClients(config, { logger, eventCache: noEventCache });
+    closers.push(() => clients.close());
+    const { prisma, temporal } = clients;
+    const client = temporal.client;
     // After the workers are gone (closers run last first): the relay workflow would wait forever.
     closers.push(() =>
       client.workflow.getHandle(relayWorkflowId).terminate('kill-resume scenario done'),
     );
 
-    const consumers = startSagaEventConsumers({
-      kafka: createKafka(broker.brokers, `kill-resume-${runId}-consumers`),
-      prisma,
-      groups: consumerGroups,
-      topicPrefix,
-      partitions: PARTITIONS,
-      maxAttempts: 3,
-      logger,
-    });
-    closers.push(() => Promise.all(consumers.map((consumer) => consumer.stop())));
+    const { consumers, stop: stopConsumers } = startConsumers(config, clients);
+    closers.push(stopConsumers);
 
-    const app = createApp({
-      orderCommands: createTemporalOrderCommands(client, { taskQueue: taskQueues.orders }),
-      orderQueries: createPrismaOrderQueries(prisma),
-      paymentDeadlineSeconds: 60,
-      bookings: {
-        commands: createTemporalBookingCommands(client, { taskQueue: taskQueues.bookings }),
-        queries: createPrismaBookingQueries({ prisma, cache: noEventCache }),
-        eventCommands: createPrismaEventCommands({ prisma, cache: noEventCache }),
-        holdSeconds,
-        paymentDeadlineSeconds: 60,
-      },
-      eventLog: createEventLogQueries({
-        prisma,
-        relayExecution: temporalRelayExecution(client, relayWorkflowId),
-      }),
-      views: createPrismaViewQueries({
-        prisma,
-        orderViewConsumer: consumerGroups.orderView,
-        loyaltyConsumer: consumerGroups.loyalty,
-      }),
-    });
+    const api = buildApi(config, clients);
+    closers.push(() => api.close());
+    const app = api.app;
 
     const launched: { stop(): Promise<void> }[] = [];
     closers.push(() => Promise.all(launched.map((worker) => worker.stop())));
-    const launch = sagaWorkerLauncher({
-      logDir: options.logDir,
-      env: {
-        DATABASE_URL: scratch.url,
-        TEMPORAL_ADDRESS: options.temporalAddress,
-        TEMPORAL_NAMESPACE: options.namespace,
-        REDIS_URL: options.redisUrl,
-        PAYMENT_GATEWAY_URL: gateway.url,
-        KAFKA_BROKERS: broker.brokers.join(','),
-        KAFKA_CLIENT_ID: `kill-resume-${runId}`,
-        KAFKA_TOPIC_PREFIX: topicPrefix,
-        KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-        // A publish that failed while the broker was frozen goes again within 2 s of it thawing.
-        RELAY_MAX_BACKOFF_MS: '2000',
-        ORDER_TASK_QUEUE: taskQueues.orders,
-        BOOKING_TASK_QUEUE: taskQueues.bookings,
-        RELAY_TASK_QUEUE: taskQueues.relay,
-        RELAY_WORKFLOW_ID: relayWorkflowId,
-        DATABASE_POOL_MAX: '10',
-      },
-    });
+    const launch = sagaWorkerLauncher({ logDir: options.logDir, env: workerEnv });
 
     return {
       runId,
