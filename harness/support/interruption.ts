@@ -6,8 +6,11 @@
 export function handleInterruption({
   cleanUp,
   beforeForcedExit,
+  doing = 'cleaning up',
 }: {
   cleanUp: () => unknown;
+  /** What the first Ctrl-C line says is happening. */
+  doing?: string;
   /** Said before a forced exit, e.g. what the demo could not put back. */
   beforeForcedExit?: () => void;
 }) {
@@ -21,7 +24,7 @@ export function handleInterruption({
         process.exit(130);
       }
       interruptedAt = Date.now();
-      console.error(`\n${name}: cleaning up (again to force)`);
+      console.error(`\n${name}: ${doing} (again to force)`);
       controller.abort(new Error(`interrupted by ${name}`));
       void cleanUp();
     });

@@ -34,7 +34,7 @@ export function createStormRun(options: StormOptions): StormRun {
   fs.mkdirSync(logDir, { recursive: true });
   const agent = stormAgent(options.clients + 8);
   // Every request in flight ends at once, as ABORTED.
-  const interruption = handleInterruption({ cleanUp: () => agent.destroy() });
+  const interruption = handleInterruption({ doing: 'stopping', cleanUp: () => agent.destroy() });
   const prisma = createPrismaClient({ url: options.config.DATABASE_URL, poolMax: 3 });
   const known: KnownPids = new Map([[process.pid, 'bench (clients)']]);
   return {

@@ -45,7 +45,7 @@ export function createOrdersRun(options: OrdersOptions): OrdersRun {
   // In-process workers (eager start) log through the core runtime: warnings only, on our stderr.
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const abort = new AbortController();
-  handleInterruption({ cleanUp: () => abort.abort() });
+  handleInterruption({ doing: 'stopping', cleanUp: () => abort.abort() });
   const known: KnownPids = new Map([[process.pid, 'bench (load + client)']]);
   const cleanups: (() => Promise<unknown>)[] = [];
   const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: 2 });

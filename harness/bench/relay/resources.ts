@@ -47,6 +47,7 @@ export function createRelayRun(options: RelayOptions): RelayRun {
     cleanups: [],
   };
   handleInterruption({
+    doing: 'stopping and cleaning up',
     cleanUp: () => abort.abort(),
     beforeForcedExit: () => {
       if (run.scratch)
