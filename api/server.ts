@@ -71,7 +71,7 @@ async function main() {
     eventLog: createEventLogQueries({ prisma, relayExecution: temporalRelayExecution(client) }),
     views: createPrismaViewQueries({
       prisma,
-      orderViewConsumer: config.ORDER_VIEW_CONSUMER_GROUP,
+      sagaViewConsumer: config.ORDER_VIEW_CONSUMER_GROUP,
       loyaltyConsumer: config.LOYALTY_CONSUMER_GROUP,
     }),
     health: {

@@ -134,7 +134,7 @@ beforeAll(async () => {
     }),
     views: createPrismaViewQueries({
       prisma,
-      orderViewConsumer: consumerGroups.orderView,
+      sagaViewConsumer: consumerGroups.orderView,
       loyaltyConsumer: consumerGroups.loyalty,
     }),
   });

@@ -164,7 +164,7 @@ export async function startKillResumeEnvironment(
       }),
       views: createPrismaViewQueries({
         prisma,
-        orderViewConsumer: consumerGroups.orderView,
+        sagaViewConsumer: consumerGroups.orderView,
         loyaltyConsumer: consumerGroups.loyalty,
       }),
     });
