@@ -105,35 +105,39 @@ const keyReused = (c: GatewayContext) =>
 
 const silentLogger: GatewayLogger = { info() {}, warn() {}, error() {} };
 
-export function createGatewayApp({
-  store,
-  faults,
-  logger = silentLogger,
-  sleep = delay,
-}: GatewayAppDeps) {
-  const app = new Hono<GatewayEnv>();
+type GatewayApp = Hono<GatewayEnv>;
+type RouteDeps = Required<GatewayAppDeps>;
 
-  /** Runs the faults planned before processing; returns the response that replaces processing, if any. */
-  async function faultBefore(
-    c: GatewayContext,
-    plan: RequestPlan,
-    fields: object,
-  ): Promise<Response | undefined> {
-    if (plan.delayMs > 0) await sleep(plan.delayMs);
-    if (!plan.unavailable) return undefined;
-    logger.warn(fields, 'fault: answering 503');
-    return c.json({ error: 'service unavailable (injected fault)' }, 503);
-  }
+/** How injected faults change a response: delayed, replaced by a 503, or never sent. */
+function faultEffects({ logger, sleep }: RouteDeps) {
+  return {
+    /** Runs the faults planned before processing; returns the response that replaces processing, if any. */
+    async before(
+      c: GatewayContext,
+      plan: RequestPlan,
+      fields: object,
+    ): Promise<Response | undefined> {
+      if (plan.delayMs > 0) await sleep(plan.delayMs);
+      if (!plan.unavailable) return undefined;
+      logger.warn(fields, 'fault: answering 503');
+      return c.json({ error: 'service unavailable (injected fault)' }, 503);
+    },
 
-  /** The work is committed; the client must not learn its outcome, so it sees a reset connection. */
-  function dropResponse(c: GatewayContext, fields: object): Response {
-    logger.warn(fields, 'fault: dropping the response');
-    const socket = c.env?.incoming?.socket;
-    if (!socket) return c.json({ error: 'response dropped (injected fault)' }, 500);
-    socket.destroy();
-    return RESPONSE_ALREADY_SENT;
-  }
+    /** The work is committed; the client must not learn its outcome, so it sees a reset connection. */
+    dropResponse(c: GatewayContext, fields: object): Response {
+      logger.warn(fields, 'fault: dropping the response');
+      const socket = c.env?.incoming?.socket;
+      if (!socket) return c.json({ error: 'response dropped (injected fault)' }, 500);
+      socket.destroy();
+      return RESPONSE_ALREADY_SENT;
+    },
+  };
+}
 
+type FaultEffects = ReturnType<typeof faultEffects>;
+
+/** POST /charges: captures or declines once per idempotency key; a repeat gets the same answer. */
+function chargeRoute(app: GatewayApp, { store, faults, logger }: RouteDeps, fault: FaultEffects) {
   app.post('/charges', async (c) => {
     const key = parseIdempotencyKey(c);
     if (!key.ok) return key.response;
@@ -141,7 +145,7 @@ export function createGatewayApp({
     if (!body.ok) return body.response;
     const plan = faults.planCharge({ idempotencyKey: key.value, cardToken: body.value.cardToken });
     const fields = { idempotencyKey: key.value, cardToken: body.value.cardToken };
-    const faulted = await faultBefore(c, plan, fields);
+    const faulted = await fault.before(c, plan, fields);
     if (faulted) return faulted;
 
     const request: NewCharge = {
@@ -156,13 +160,16 @@ export function createGatewayApp({
         { ...fields, chargeId: record.chargeId, status: record.status },
         'charge recorded',
       );
-    if (plan.dropResponse) return dropResponse(c, { ...fields, chargeId: record.chargeId });
+    if (plan.dropResponse) return fault.dropResponse(c, { ...fields, chargeId: record.chargeId });
 
     if (replayed) c.header('Idempotent-Replayed', 'true');
     const reply = chargeReply(record);
     return c.json(reply.body, reply.status);
   });
+}
 
+/** POST /refunds: refunds the charge under a charge key, or voids the key if nothing was captured. */
+function refundRoute(app: GatewayApp, { store, faults, logger }: RouteDeps, fault: FaultEffects) {
   app.post('/refunds', async (c) => {
     const key = parseIdempotencyKey(c);
     if (!key.ok) return key.response;
@@ -173,7 +180,7 @@ export function createGatewayApp({
       idempotencyKey: key.value,
       chargeIdempotencyKey: body.value.chargeIdempotencyKey,
     };
-    const faulted = await faultBefore(c, plan, fields);
+    const faulted = await fault.before(c, plan, fields);
     if (faulted) return faulted;
 
     const { record, replayed } = await store.recordRefund({
@@ -186,13 +193,16 @@ export function createGatewayApp({
         { ...fields, refundId: record.refundId, status: record.status },
         'refund recorded',
       );
-    if (plan.dropResponse) return dropResponse(c, { ...fields, refundId: record.refundId });
+    if (plan.dropResponse) return fault.dropResponse(c, { ...fields, refundId: record.refundId });
 
     if (replayed) c.header('Idempotent-Replayed', 'true');
     const reply = refundReply(record);
     return c.json(reply.body, reply.status);
   });
+}
 
+/** What the gateway holds: a charge by key or id, the ledger. Faults never apply to reads. */
+function readRoutes(app: GatewayApp, { store }: RouteDeps) {
   app.get('/charges', async (c) => {
     const key = parseField(c, token, c.req.query('idempotencyKey'), 'idempotencyKey');
     if (!key.ok) return key.response;
@@ -206,7 +216,9 @@ export function createGatewayApp({
   });
 
   app.get('/ledger', async (c) => c.json(await store.ledger(c.req.query('keyPrefix'))));
+}
 
+function healthRoute(app: GatewayApp, { store, logger }: RouteDeps) {
   app.get('/health', async (c) => {
     try {
       await store.ping();
@@ -216,7 +228,10 @@ export function createGatewayApp({
       return c.json({ status: 'unavailable' }, 503);
     }
   });
+}
 
+/** The fault settings, read and changed at run time (tests, demos, benches). */
+function faultAdminRoutes(app: GatewayApp, { faults, logger }: RouteDeps) {
   app.get('/admin/faults', (c) => c.json(faults.settings()));
 
   app.put('/admin/faults', async (c) => {
@@ -226,6 +241,22 @@ export function createGatewayApp({
     logger.info({ settings }, 'fault settings changed');
     return c.json(settings);
   });
+}
+
+export function createGatewayApp({
+  store,
+  faults,
+  logger = silentLogger,
+  sleep = delay,
+}: GatewayAppDeps) {
+  const app = new Hono<GatewayEnv>();
+  const deps: RouteDeps = { store, faults, logger, sleep };
+  const fault = faultEffects(deps);
+  chargeRoute(app, deps, fault);
+  refundRoute(app, deps, fault);
+  readRoutes(app, deps);
+  healthRoute(app, deps);
+  faultAdminRoutes(app, deps);
 
   app.notFound((c) => c.json({ error: 'not found' }, 404));
 

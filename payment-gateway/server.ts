@@ -4,7 +4,7 @@ import { pino } from 'pino';
 import { faultDefaults, loadGatewayConfigOrExit } from './config.js';
 import { createFaults } from './faults.js';
 import { createGatewayApp } from './gateway.app.js';
-import { createPgGatewayStore } from './gateway.store.js';
+import { createPgGatewayStore } from './pg-gateway.store.js';
 
 async function main() {
   const config = loadGatewayConfigOrExit();

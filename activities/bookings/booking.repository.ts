@@ -30,6 +30,14 @@ export interface BookingRecord {
   updatedAt: string;
 }
 
+/** A booking row as a hold writes it, HELD or FAILED. */
+export type NewBooking = Pick<
+  BookingRecord,
+  'id' | 'eventId' | 'customerId' | 'seats' | 'status' | 'totalCents' | 'failureReason'
+> & {
+  holdExpiresAt: Date;
+};
+
 export interface NewEvent {
   id: string;
   title: string;
@@ -79,7 +87,8 @@ const toBooking = (b: BookingModel): BookingRecord => ({
   updatedAt: b.updatedAt.toISOString(),
 });
 
-export function createBookingRepository() {
+/** The `events` rows: their seat counts change only through conditional updates. */
+export function createEventSeatRepository() {
   return {
     async findEvent(db: Db, id: string): Promise<EventRecord | null> {
       const rows = await db.$queryRaw<EventRow[]>`
@@ -121,29 +130,28 @@ export function createBookingRepository() {
         RETURNING id, title, starts_at, price_cents, total_seats, available_seats, version`;
       return toEvent(rows[0]!);
     },
+  };
+}
 
-    async findBooking(db: Db, id: string): Promise<BookingRecord | null> {
-      const booking = await db.booking.findUnique({ where: { id } });
-      return booking ? toBooking(booking) : null;
-    },
+async function findBooking(db: Db, id: string): Promise<BookingRecord | null> {
+  const booking = await db.booking.findUnique({ where: { id } });
+  return booking ? toBooking(booking) : null;
+}
+
+/** The `bookings` rows: each step moves a booking on only from the status it expects. */
+export function createBookingRowRepository() {
+  return {
+    findBooking,
 
     /** Row lock: serialises the steps and compensations of one booking. */
     async lockBooking(db: Db, id: string): Promise<BookingRecord | null> {
       const rows = await db.$queryRaw<
         { id: string }[]
       >`SELECT id FROM bookings WHERE id = ${id} FOR UPDATE`;
-      return rows.length === 0 ? null : this.findBooking(db, id);
+      return rows.length === 0 ? null : findBooking(db, id);
     },
 
-    async insertBooking(
-      db: Db,
-      booking: Pick<
-        BookingRecord,
-        'id' | 'eventId' | 'customerId' | 'seats' | 'status' | 'totalCents' | 'failureReason'
-      > & {
-        holdExpiresAt: Date;
-      },
-    ): Promise<void> {
+    async insertBooking(db: Db, booking: NewBooking): Promise<void> {
       await db.booking.create({ data: booking });
     },
 
@@ -178,6 +186,11 @@ export function createBookingRepository() {
       return count === 1;
     },
   };
+}
+
+/** Both: what the booking activities and read side use. */
+export function createBookingRepository() {
+  return { ...createEventSeatRepository(), ...createBookingRowRepository() };
 }
 
 export type BookingRepository = ReturnType<typeof createBookingRepository>;

@@ -55,7 +55,8 @@ export interface Backlog {
   lastPublishedAt: string | null;
 }
 
-export const createOutboxLogRepository = () => ({
+/** The relay's side: claim unpublished events, then mark them published and number them. */
+export const createOutboxRelayRepository = () => ({
   /**
    * Locks up to `limit` unpublished events, oldest first, skipping rows another relay holds. An
    * event is left out while an earlier event of its aggregate is unpublished and not in this batch
@@ -108,7 +109,10 @@ export const createOutboxLogRepository = () => ({
       ) numbered
       WHERE o.id = numbered.id AND o.id = ANY(${ids}::uuid[])`;
   },
+});
 
+/** The log's side: pages of published events, the backlog, retention. */
+export const createEventLogReadRepository = () => ({
   async readLog(db: Db, page: LogPage): Promise<LoggedEvent[]> {
     const rows = await db.$queryRaw<OutboxRow[]>`
       SELECT id::text, sequence, aggregate_type, aggregate_id, event_type, schema_version, payload,
@@ -147,6 +151,12 @@ export const createOutboxLogRepository = () => ({
     return db.$executeRaw`
       DELETE FROM outbox_events WHERE published_at IS NOT NULL AND published_at < ${cutoff}`;
   },
+});
+
+/** Both sides: what the relay activities use. */
+export const createOutboxLogRepository = () => ({
+  ...createOutboxRelayRepository(),
+  ...createEventLogReadRepository(),
 });
 
 export type OutboxLogRepository = ReturnType<typeof createOutboxLogRepository>;

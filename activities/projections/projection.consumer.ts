@@ -1,17 +1,12 @@
-import { trace, type Tracer } from '@opentelemetry/api';
-import type { Consumer, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Tracer } from '@opentelemetry/api';
+import type { Consumer, EachMessagePayload, Kafka, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
-import { errorText } from '../../platform/config/error-text.js';
-import {
-  EVENT_HEADERS,
-  MalformedEventError,
-  parseEnvelope,
-  topicFor,
-} from '../outbox/event-envelope.js';
-import { ensureTopics } from '../outbox/kafka.topics.js';
 import type { PrismaClient } from '../../prisma/client.js';
+import { topicFor } from '../outbox/event-envelope.js';
+import { ensureTopics } from '../outbox/kafka.topics.js';
+import { deadLetterTopic } from './dead-letters.js';
 import { inConsumerSpan } from './message-tracing.js';
-import { markProcessed } from './processed-events.repository.js';
+import { createProjectionHandler, type ConsumerStats } from './projection.handler.js';
 import type { Projection } from './projection.js';
 
 export interface ProjectionConsumerOptions {
@@ -29,34 +24,115 @@ export interface ProjectionConsumerOptions {
   tracer?: Tracer;
 }
 
-export interface ConsumerStats {
-  applied: number;
-  duplicates: number;
-  deadLettered: number;
-}
-
-export const deadLetterTopic = (topicPrefix: string, groupId: string) =>
-  `${topicPrefix}.${groupId}.dlq`;
-
-/** Headers a dead letter carries besides the original message's own. */
-export const DEAD_LETTER_HEADERS = {
-  error: 'dlq-error',
-  attempts: 'dlq-attempts',
-  consumer: 'dlq-consumer',
-  topic: 'dlq-original-topic',
-  partition: 'dlq-original-partition',
-  offset: 'dlq-original-offset',
-} as const;
-
 const RESTART_DELAY_MS = 2_000;
 
-/** What a log line about one message names: the event and the saga it belongs to (read from headers, so malformed bodies too). */
-function messageLogContext({ headers }: KafkaMessage) {
-  const header = (name: string) => headers?.[name]?.toString();
-  return {
-    eventId: header(EVENT_HEADERS.eventId),
-    eventType: header(EVENT_HEADERS.eventType),
-    correlationId: header(EVENT_HEADERS.correlationId),
+/** The Kafka clients of the current run; a restart replaces both. */
+interface KafkaClients {
+  consumer?: Consumer;
+  producer?: Producer;
+}
+
+/** What the running consumer reports to whoever restarts it. */
+interface RunEvents {
+  crashed(payload: { error: Error; restart: boolean }): void;
+  rejoined(): void;
+}
+
+interface ConsumerRun {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  dlqTopic: string;
+  partitions: number;
+  log: Logger;
+  eachMessage: (payload: EachMessagePayload) => Promise<void>;
+}
+
+/** Creates the topics, connects the dead-letter producer and the consumer group, and consumes. */
+async function connect(
+  clients: KafkaClients,
+  { kafka, groupId, topics, dlqTopic, partitions, log, eachMessage }: ConsumerRun,
+  events: RunEvents,
+): Promise<void> {
+  await ensureTopics(kafka, [...topics, dlqTopic], partitions);
+  clients.producer = kafka.producer({ allowAutoTopicCreation: false });
+  await clients.producer.connect();
+  const consumer = kafka.consumer({
+    groupId,
+    // The broker's minimum: after an outage the group rejoins once the old member's session lapses.
+    sessionTimeout: 6_000,
+    heartbeatInterval: 1_000,
+    maxWaitTimeInMs: 250,
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+  clients.consumer = consumer;
+  consumer.on(consumer.events.CRASH, ({ payload }) => events.crashed(payload));
+  consumer.on(consumer.events.GROUP_JOIN, () => events.rejoined());
+  await consumer.connect();
+  await consumer.subscribe({ topics, fromBeginning: true });
+  await consumer.run({ partitionsConsumedConcurrently: partitions, eachMessage });
+  log.info({ topics }, 'consumer running');
+}
+
+async function disconnect(clients: KafkaClients): Promise<void> {
+  const { consumer, producer } = clients;
+  clients.consumer = undefined;
+  clients.producer = undefined;
+  await consumer?.disconnect().catch(() => {});
+  await producer?.disconnect().catch(() => {});
+}
+
+/**
+ * Starts the consumer and keeps it running until stop(). kafkajs restarts itself after retriable
+ * failures only; anything else (e.g. the broker gone for longer than its retries) gets a fresh
+ * consumer here. An outage is logged once, at its start and at its end.
+ */
+function keepRunning(
+  log: Logger,
+  start: (events: RunEvents) => Promise<void>,
+  teardown: () => Promise<void>,
+) {
+  let stopped = false;
+  let failing = false;
+  let restartTimer: NodeJS.Timeout | undefined;
+  let starting: Promise<void> | undefined;
+
+  const restartLater = (error: unknown) => {
+    if (stopped || restartTimer) return;
+    // Once per outage: while Kafka stays away this repeats every RESTART_DELAY_MS.
+    if (!failing)
+      log.warn({ err: error }, `consumer stopped; starting again every ${RESTART_DELAY_MS} ms`);
+    failing = true;
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      void teardown().then(() => (stopped ? undefined : launch()));
+    }, RESTART_DELAY_MS);
+  };
+
+  const events: RunEvents = {
+    crashed(payload) {
+      if (!payload.restart) return restartLater(payload.error);
+      if (!failing)
+        log.warn({ err: payload.error }, 'consumer lost Kafka; kafkajs keeps reconnecting');
+      failing = true;
+    },
+    rejoined() {
+      if (failing) log.info('consumer rejoined its group; catching up');
+      failing = false;
+    },
+  };
+
+  const launch = () => {
+    starting = start(events).catch(restartLater);
+  };
+  launch();
+
+  return async function stop() {
+    stopped = true;
+    clearTimeout(restartTimer);
+    // A start still under way would connect a consumer after the teardown; let it finish first.
+    await starting;
+    await teardown();
   };
 }
 
@@ -74,171 +150,38 @@ export function startProjectionConsumer(options: ProjectionConsumerOptions) {
   const dlqTopic = deadLetterTopic(options.topicPrefix, groupId);
   const log = logger.child({ consumer: groupId });
   const stats: ConsumerStats = { applied: 0, duplicates: 0, deadLettered: 0 };
-  let consumer: Consumer | undefined;
-  let producer: Producer | undefined;
-  let stopped = false;
-  let failing = false;
-  let restartTimer: NodeJS.Timeout | undefined;
-  let starting: Promise<void> | undefined;
-
-  const apply = async (value: Buffer | null) => {
-    const event = parseEnvelope(value);
-    const applied = await prisma.$transaction(async (tx) => {
-      if (!(await markProcessed(tx, groupId, event.id))) return false;
-      await projection.apply(tx, groupId, event);
-      return true;
-    });
-    if (applied) stats.applied += 1;
-    else stats.duplicates += 1;
-    log.debug(
-      { eventId: event.id, eventType: event.eventType, correlationId: event.correlationId },
-      applied ? 'event applied' : 'duplicate event skipped',
-    );
-    trace.getActiveSpan()?.setAttribute('saga.consumer.outcome', applied ? 'applied' : 'duplicate');
-  };
-
-  const databaseAnswers = () =>
-    prisma.$queryRaw`SELECT 1`.then(
-      () => true,
-      () => false,
-    );
-
-  const handle = async (topic: string, partition: number, message: KafkaMessage) => {
-    for (let attempt = 1; ; attempt += 1) {
-      try {
-        await apply(message.value);
-        return;
-      } catch (error) {
-        const malformed = error instanceof MalformedEventError;
-        // Not the message's fault: leave the offset, kafkajs redelivers after its backoff.
-        if (!malformed && !(await databaseAnswers())) throw error;
-        if (!malformed && attempt < maxAttempts) {
-          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-          continue;
-        }
-        await deadLetter(topic, partition, message, error, attempt);
-        return;
-      }
-    }
-  };
-
-  const deadLetter = async (
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    error: unknown,
-    attempts: number,
-  ) => {
-    const reason = errorText(error);
-    await producer!.send({
-      topic: dlqTopic,
-      acks: -1,
-      messages: [
-        {
-          key: message.key,
-          value: message.value,
-          headers: {
-            ...message.headers,
-            [DEAD_LETTER_HEADERS.error]: reason,
-            [DEAD_LETTER_HEADERS.attempts]: String(attempts),
-            [DEAD_LETTER_HEADERS.consumer]: groupId,
-            [DEAD_LETTER_HEADERS.topic]: topic,
-            [DEAD_LETTER_HEADERS.partition]: String(partition),
-            [DEAD_LETTER_HEADERS.offset]: message.offset,
-          },
-        },
-      ],
-    });
-    stats.deadLettered += 1;
-    trace.getActiveSpan()?.setAttribute('saga.consumer.outcome', 'dead-lettered');
-    log.error(
-      {
-        ...messageLogContext(message),
-        topic,
-        partition,
-        offset: message.offset,
-        attempts,
-        reason,
-        dlqTopic,
-      },
-      'poison message dead-lettered',
-    );
-  };
-
-  const start = async () => {
-    await ensureTopics(kafka, [...topics, dlqTopic], options.partitions);
-    producer = kafka.producer({ allowAutoTopicCreation: false });
-    await producer.connect();
-    consumer = kafka.consumer({
-      groupId,
-      // The broker's minimum: after an outage the group rejoins once the old member's session lapses.
-      sessionTimeout: 6_000,
-      heartbeatInterval: 1_000,
-      maxWaitTimeInMs: 250,
-      retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) return restartLater(payload.error);
-      if (!failing)
-        log.warn({ err: payload.error }, 'consumer lost Kafka; kafkajs keeps reconnecting');
-      failing = true;
-    });
-    consumer.on(consumer.events.GROUP_JOIN, () => {
-      if (failing) log.info('consumer rejoined its group; catching up');
-      failing = false;
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: options.partitions,
-      eachMessage: ({ topic, partition, message }) =>
-        tracer
-          ? inConsumerSpan(tracer, { topic, partition, message, groupId }, () =>
-              handle(topic, partition, message),
-            )
-          : handle(topic, partition, message),
-    });
-    log.info({ topics }, 'consumer running');
-  };
-
-  // kafkajs restarts itself after retriable failures only; anything else (e.g. the broker gone for
-  // longer than its retries) gets a fresh consumer here, until stop().
-  const restartLater = (error: unknown) => {
-    if (stopped || restartTimer) return;
-    // Once per outage: while Kafka stays away this repeats every RESTART_DELAY_MS.
-    if (!failing)
-      log.warn({ err: error }, `consumer stopped; starting again every ${RESTART_DELAY_MS} ms`);
-    failing = true;
-    restartTimer = setTimeout(() => {
-      restartTimer = undefined;
-      void teardown().then(() => (stopped ? undefined : launch()));
-    }, RESTART_DELAY_MS);
-  };
-
-  const teardown = async () => {
-    const [oldConsumer, oldProducer] = [consumer, producer];
-    consumer = undefined;
-    producer = undefined;
-    await oldConsumer?.disconnect().catch(() => {});
-    await oldProducer?.disconnect().catch(() => {});
-  };
-
-  const launch = () => {
-    starting = start().catch(restartLater);
-  };
-  launch();
-
-  return {
+  const clients: KafkaClients = {};
+  const handle = createProjectionHandler({
+    prisma,
+    projection,
     groupId,
+    dlqTopic,
+    maxAttempts,
     stats,
-    async stop() {
-      stopped = true;
-      clearTimeout(restartTimer);
-      // A start still under way would connect a consumer after the teardown; let it finish first.
-      await starting;
-      await teardown();
-    },
+    log,
+    producer: () => clients.producer!,
+  });
+  const eachMessage = ({ topic, partition, message }: EachMessagePayload) =>
+    tracer
+      ? inConsumerSpan(tracer, { topic, partition, message, groupId }, () =>
+          handle({ topic, partition, message }),
+        )
+      : handle({ topic, partition, message });
+  const run = {
+    kafka,
+    groupId,
+    topics,
+    dlqTopic,
+    partitions: options.partitions,
+    log,
+    eachMessage,
   };
+  const stop = keepRunning(
+    log,
+    (events) => connect(clients, run, events),
+    () => disconnect(clients),
+  );
+  return { groupId, stats, stop };
 }
 
 export type ProjectionConsumer = ReturnType<typeof startProjectionConsumer>;

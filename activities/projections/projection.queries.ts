@@ -1,6 +1,7 @@
 import type { PrismaClient } from '../../prisma/client.js';
 
-export interface OrderViewRecord {
+/** One order's or booking's row of the saga view (sagaViewProjection; Prisma model OrderView). */
+export interface SagaViewRecord {
   id: string;
   kind: 'order' | 'booking';
   status: string;
@@ -20,17 +21,17 @@ export interface LoyaltyRecord {
 
 /** Reads of the consumers' read models (eventually consistent: they lag the sagas a little). */
 export interface ViewQueries {
-  findView(kind: 'order' | 'booking', id: string): Promise<OrderViewRecord | null>;
+  findView(kind: 'order' | 'booking', id: string): Promise<SagaViewRecord | null>;
   findLoyalty(customerId: string): Promise<LoyaltyRecord>;
 }
 
 export function createPrismaViewQueries({
   prisma,
-  orderViewConsumer,
+  sagaViewConsumer,
   loyaltyConsumer,
 }: {
   prisma: PrismaClient;
-  orderViewConsumer: string;
+  sagaViewConsumer: string;
   loyaltyConsumer: string;
 }): ViewQueries {
   return {
@@ -38,7 +39,7 @@ export function createPrismaViewQueries({
       const row = await prisma.orderView.findUnique({
         where: {
           consumer_aggregateType_aggregateId: {
-            consumer: orderViewConsumer,
+            consumer: sagaViewConsumer,
             aggregateType: kind,
             aggregateId: id,
           },

@@ -1,5 +1,5 @@
 import { OpenAPIHono, createRoute } from '@hono/zod-openapi';
-import { CustomerIdParam, LoyaltySchema, OrderViewSchema } from './views.schemas.js';
+import { CustomerIdParam, LoyaltySchema, SagaViewSchema } from './views.schemas.js';
 import { ErrorSchema } from '../http/common.schemas.js';
 import { OrderIdParam } from '../orders/orders.schemas.js';
 import { validationHook } from '../http/validation.js';
@@ -14,7 +14,7 @@ const viewRoute = (kind: 'orders' | 'bookings') =>
     summary: `The order-view read model of one ${kind.slice(0, -1)} (built from Kafka; lags the saga slightly)`,
     request: { params: OrderIdParam },
     responses: {
-      200: json(OrderViewSchema, 'Its latest status and what its events said'),
+      200: json(SagaViewSchema, 'Its latest status and what its events said'),
       400: json(ErrorSchema, 'Invalid id'),
       404: json(ErrorSchema, 'The view has not seen it (yet)'),
     },

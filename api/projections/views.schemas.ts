@@ -8,7 +8,8 @@ export const CustomerIdParam = z.object({
     .openapi({ param: { name: 'customerId', in: 'path' }, example: 'customer-42' }),
 });
 
-export const OrderViewSchema = z
+/** One order's or booking's row of the saga view (its OpenAPI name predates bookings). */
+export const SagaViewSchema = z
   .object({
     id: z.string(),
     kind: z.enum(['order', 'booking']),

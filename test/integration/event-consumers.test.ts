@@ -16,9 +16,8 @@ import { createScratchDatabase, type ScratchDatabase } from '../../harness/suppo
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
 import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
 import { sagaViewProjection } from '../../activities/projections/saga-view.projection.js';
+import { DEAD_LETTER_HEADERS, deadLetterTopic } from '../../activities/projections/dead-letters.js';
 import {
-  DEAD_LETTER_HEADERS,
-  deadLetterTopic,
   startProjectionConsumer,
   type ProjectionConsumer,
 } from '../../activities/projections/projection.consumer.js';

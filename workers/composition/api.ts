@@ -1,14 +1,12 @@
 import { createPrismaBookingQueries } from '../../activities/bookings/booking.queries.js';
 import { createPrismaEventCommands } from '../../activities/bookings/event.commands.js';
 import { createPrismaOrderQueries } from '../../activities/orders/order.queries.js';
-import {
-  createEventLogQueries,
-  temporalRelayExecution,
-} from '../../activities/outbox/event-log.queries.js';
+import { createEventLogQueries } from '../../activities/outbox/event-log.queries.js';
 import { createPrismaViewQueries } from '../../activities/projections/projection.queries.js';
 import type { ApiConfig } from '../../api/api.config.js';
 import { createApp, type App, type AppDeps } from '../../api/app.js';
 import { createTemporalBookingCommands } from '../../api/bookings/temporal-booking.commands.js';
+import { temporalRelayExecution } from '../../api/event-log/relay-execution.js';
 import {
   kafkaCheck,
   postgresCheck,
@@ -62,7 +60,7 @@ function readDeps(config: ApiCompositionConfig, { prisma, temporal }: Clients) {
     }),
     views: createPrismaViewQueries({
       prisma,
-      orderViewConsumer: config.ORDER_VIEW_CONSUMER_GROUP,
+      sagaViewConsumer: config.ORDER_VIEW_CONSUMER_GROUP,
       loyaltyConsumer: config.LOYALTY_CONSUMER_GROUP,
     }),
   } satisfies Partial<AppDeps>;

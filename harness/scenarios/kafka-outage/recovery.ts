@@ -1,6 +1,6 @@
 import type {
   LoyaltyRecord,
-  OrderViewRecord,
+  SagaViewRecord,
 } from '../../../activities/projections/projection.queries.js';
 import { done, notYet, seconds } from '../../support/polling.js';
 import { describeOutbox, relayStatus, type OutageRun } from './outage-run.js';
@@ -12,7 +12,7 @@ import { describeOutbox, relayStatus, type OutageRun } from './outage-run.js';
  */
 
 export interface ReadModels {
-  views: OrderViewRecord[];
+  views: SagaViewRecord[];
   loyalty: LoyaltyRecord;
 }
 
@@ -82,7 +82,7 @@ const untilReadModels = (run: OutageRun, sinceBack: () => number, expected: Expe
   return run
     .until('the read models to catch up', async () => {
       const [found, loyalty] = await Promise.all([
-        Promise.all(orderIds.map((id) => run.getJson<OrderViewRecord>(`/views/orders/${id}`))),
+        Promise.all(orderIds.map((id) => run.getJson<SagaViewRecord>(`/views/orders/${id}`))),
         run.getJson<LoyaltyRecord>(`/views/loyalty/${customerId}`),
       ]);
       const complete = found.filter(

@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { LedgerSource } from '../../../activities/payments/payment.ledger.js';
 import { createFaults } from '../../../payment-gateway/faults.js';
 import { createGatewayApp } from '../../../payment-gateway/gateway.app.js';
-import { createPgGatewayStore } from '../../../payment-gateway/gateway.store.js';
+import { createPgGatewayStore } from '../../../payment-gateway/pg-gateway.store.js';
 
 /** A charge or refund as it reached the gateway. */
 export interface GatewayRequest {
