@@ -5,7 +5,8 @@ import tseslint from 'typescript-eslint';
 const API_LAYER_PATTERNS = [
   {
     group: ['**/*.activities.*', '**/*.repository.*', '**/outbox.appender*'],
-    message: 'The API reads a context through its *.queries module and writes through sagas or *.commands.',
+    message:
+      'The API reads a context through its *.queries module and writes through sagas or *.commands.',
   },
   {
     // Any workflows/ file except contracts/**, *.types.*, *.messages.* and *.description.*.
@@ -26,7 +27,9 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
@@ -40,13 +43,35 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'os', 'child_process'], message: 'Workflows must be deterministic: no Node built-ins.' },
-            { group: ['**/activities/**'], message: 'Import activity types only (`import type`).', allowTypeImports: true },
-            { group: ['@prisma/*', 'kafkajs', 'ioredis', 'pg', 'hono', '@temporalio/client', '@temporalio/worker', '@temporalio/activity'], message: 'Workflows import only @temporalio/workflow and workflows/contracts.' },
+            {
+              group: ['node:*', 'fs', 'path', 'crypto', 'http', 'https', 'os', 'child_process'],
+              message: 'Workflows must be deterministic: no Node built-ins.',
+            },
+            {
+              group: ['**/activities/**'],
+              message: 'Import activity types only (`import type`).',
+              allowTypeImports: true,
+            },
+            {
+              group: [
+                '@prisma/*',
+                'kafkajs',
+                'ioredis',
+                'pg',
+                'hono',
+                '@temporalio/client',
+                '@temporalio/worker',
+                '@temporalio/activity',
+              ],
+              message: 'Workflows import only @temporalio/workflow and workflows/contracts.',
+            },
           ],
         },
       ],
-      'no-restricted-globals': ['error', { name: 'process', message: 'Workflows must not read process.env.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Workflows must not read process.env.' },
+      ],
     },
   },
   // Dependency rules between the top-level folders. Each folder's rule is its own object so

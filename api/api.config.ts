@@ -33,10 +33,20 @@ export const apiConfigSchema = z.object({
   ...paymentGatewaySettings,
   API_HOST: z.string().min(1).default('127.0.0.1'),
   API_PORT: port.default(DEFAULTS.API_PORT),
-  ORDER_PAYMENT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_PAYMENT_DEADLINE_SECONDS),
+  ORDER_PAYMENT_DEADLINE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(DEFAULT_PAYMENT_DEADLINE_SECONDS),
   ORDER_WAIT_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
   BOOKING_HOLD_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
-  BOOKING_PAYMENT_DEADLINE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(DEFAULT_PAYMENT_DEADLINE_SECONDS),
+  BOOKING_PAYMENT_DEADLINE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(86_400)
+    .default(DEFAULT_PAYMENT_DEADLINE_SECONDS),
   /** How long each dependency check of GET /health/ready may take before it counts as down. */
   HEALTH_CHECK_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(1_000),
   /** How long GET /metrics waits for each scrape-time reading (Postgres counts, Kafka offsets) before leaving it out. */

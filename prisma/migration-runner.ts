@@ -41,7 +41,9 @@ interface LocalMigration {
 function readMigrations(dir: string): LocalMigration[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'migration.sql')))
+    .filter(
+      (entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'migration.sql')),
+    )
     .map((entry) => entry.name)
     .sort()
     .map((name) => {
@@ -58,7 +60,10 @@ interface AppliedRow {
   logs: string | null;
 }
 
-export async function migrateDeploy(databaseUrl: string, migrationsDir: string): Promise<MigrationResult> {
+export async function migrateDeploy(
+  databaseUrl: string,
+  migrationsDir: string,
+): Promise<MigrationResult> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
@@ -80,8 +85,10 @@ export async function migrateDeploy(databaseUrl: string, migrationsDir: string):
     const warnings: string[] = [];
     for (const row of finished.values()) {
       const match = local.find((m) => m.name === row.migration_name);
-      if (!match) warnings.push(`${row.migration_name} is applied in the database but missing locally`);
-      else if (match.checksum !== row.checksum) warnings.push(`${row.migration_name} was modified after it was applied`);
+      if (!match)
+        warnings.push(`${row.migration_name} is applied in the database but missing locally`);
+      else if (match.checksum !== row.checksum)
+        warnings.push(`${row.migration_name} was modified after it was applied`);
     }
     const applied: string[] = [];
     for (const migration of local.filter((m) => !finished.has(m.name))) {
@@ -94,7 +101,10 @@ export async function migrateDeploy(databaseUrl: string, migrationsDir: string):
         await client.query(migration.sql);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, message]);
+        await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [
+          id,
+          message,
+        ]);
         throw new MigrationError(`Migration ${migration.name} failed: ${message}`);
       }
       await client.query(

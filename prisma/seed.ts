@@ -4,7 +4,9 @@ import { databaseSettings } from '../platform/config/settings.js';
 import { createPrismaClient } from './client.js';
 import { seedDemoProducts } from './demo-products.js';
 
-const { DATABASE_URL } = loadConfigOrExit(z.object({ DATABASE_URL: databaseSettings.DATABASE_URL }));
+const { DATABASE_URL } = loadConfigOrExit(
+  z.object({ DATABASE_URL: databaseSettings.DATABASE_URL }),
+);
 const prisma = createPrismaClient({ url: DATABASE_URL, poolMax: 2 });
 try {
   const added = await seedDemoProducts(prisma);

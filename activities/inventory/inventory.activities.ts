@@ -23,7 +23,10 @@ export const createInventoryActivities = ({ prisma, inventory, orders }: Deps) =
     try {
       await prisma.$transaction(async (tx) => {
         if (!(await orders.lock(tx, orderId))) {
-          throw ApplicationFailure.nonRetryable(`order ${orderId} does not exist`, ErrorType.InvalidOrder);
+          throw ApplicationFailure.nonRetryable(
+            `order ${orderId} does not exist`,
+            ErrorType.InvalidOrder,
+          );
         }
         if ((await inventory.reservationsOf(tx, orderId)).length > 0) return;
         const order = (await orders.findById(tx, orderId))!;
@@ -43,7 +46,11 @@ export const createInventoryActivities = ({ prisma, inventory, orders }: Deps) =
       });
     } catch (error) {
       if (error instanceof OutOfStock) {
-        throw ApplicationFailure.nonRetryable(`out of stock: ${error.message}`, ErrorType.OutOfStock, { sku: error.message });
+        throw ApplicationFailure.nonRetryable(
+          `out of stock: ${error.message}`,
+          ErrorType.OutOfStock,
+          { sku: error.message },
+        );
       }
       throw error;
     }

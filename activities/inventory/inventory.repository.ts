@@ -25,7 +25,10 @@ export function createInventoryRepository() {
     },
 
     async reservationsOf(db: Db, orderId: string) {
-      return db.inventoryReservation.findMany({ where: { orderId }, select: { sku: true, quantity: true, status: true } });
+      return db.inventoryReservation.findMany({
+        where: { orderId },
+        select: { sku: true, quantity: true, status: true },
+      });
     },
 
     /**
@@ -44,15 +47,28 @@ export function createInventoryRepository() {
         UPDATE products SET stock_on_hand = stock_on_hand + ${quantity}, updated_at = now() WHERE sku = ${sku}`;
     },
 
-    async insertReservations(db: Db, orderId: string, items: OrderItemInput[], status: 'RESERVED' | 'RELEASED') {
+    async insertReservations(
+      db: Db,
+      orderId: string,
+      items: OrderItemInput[],
+      status: 'RESERVED' | 'RELEASED',
+    ) {
       await db.inventoryReservation.createMany({
         data: items.map(({ sku, quantity }) => ({ orderId, sku, quantity, status })),
         skipDuplicates: true,
       });
     },
 
-    async setReservationStatus(db: Db, orderId: string, from: 'RESERVED', to: 'RELEASED' | 'COMMITTED') {
-      const { count } = await db.inventoryReservation.updateMany({ where: { orderId, status: from }, data: { status: to } });
+    async setReservationStatus(
+      db: Db,
+      orderId: string,
+      from: 'RESERVED',
+      to: 'RELEASED' | 'COMMITTED',
+    ) {
+      const { count } = await db.inventoryReservation.updateMany({
+        where: { orderId, status: from },
+        data: { status: to },
+      });
       return count;
     },
   };

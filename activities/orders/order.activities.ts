@@ -29,8 +29,15 @@ export const createOrderActivities = ({ prisma, orders, inventory }: Deps) => ({
   /** Records the order as PENDING with prices fixed now. Idempotent on the order id. */
   async createOrder(input: CreateOrderInput): Promise<{ totalCents: number }> {
     const skus = input.items.map((item) => item.sku);
-    if (input.items.length === 0 || new Set(skus).size !== skus.length || input.items.some((i) => !(i.quantity > 0))) {
-      throw ApplicationFailure.nonRetryable('an order needs distinct SKUs with positive quantities', ErrorType.InvalidOrder);
+    if (
+      input.items.length === 0 ||
+      new Set(skus).size !== skus.length ||
+      input.items.some((i) => !(i.quantity > 0))
+    ) {
+      throw ApplicationFailure.nonRetryable(
+        'an order needs distinct SKUs with positive quantities',
+        ErrorType.InvalidOrder,
+      );
     }
     return prisma.$transaction(async (tx) => {
       const existing = await orders.findById(tx, input.orderId);
@@ -38,11 +45,23 @@ export const createOrderActivities = ({ prisma, orders, inventory }: Deps) => ({
       const products = new Map((await inventory.findProducts(tx, skus)).map((p) => [p.sku, p]));
       const unknown = skus.filter((sku) => !products.has(sku));
       if (unknown.length > 0) {
-        throw ApplicationFailure.nonRetryable(`unknown SKU(s): ${unknown.join(', ')}`, ErrorType.InvalidOrder);
+        throw ApplicationFailure.nonRetryable(
+          `unknown SKU(s): ${unknown.join(', ')}`,
+          ErrorType.InvalidOrder,
+        );
       }
-      const items = input.items.map(({ sku, quantity }) => ({ sku, quantity, unitPriceCents: products.get(sku)!.priceCents }));
+      const items = input.items.map(({ sku, quantity }) => ({
+        sku,
+        quantity,
+        unitPriceCents: products.get(sku)!.priceCents,
+      }));
       const totalCents = items.reduce((sum, item) => sum + item.quantity * item.unitPriceCents, 0);
-      await orders.insert(tx, { id: input.orderId, customerId: input.customerId, totalCents, items });
+      await orders.insert(tx, {
+        id: input.orderId,
+        customerId: input.customerId,
+        totalCents,
+        items,
+      });
       await appendToOutbox(tx, currentCorrelationId(), {
         aggregateType: 'order',
         aggregateId: input.orderId,
@@ -71,7 +90,8 @@ export const createOrderActivities = ({ prisma, orders, inventory }: Deps) => ({
   async closeOrder({ orderId, status, reason }: CloseOrderInput): Promise<void> {
     await prisma.$transaction(async (tx) => {
       const open = ['PENDING', 'RESERVED', 'PAID'] as const;
-      if (!(await orders.transition(tx, orderId, [...open], status, { failureReason: reason }))) return;
+      if (!(await orders.transition(tx, orderId, [...open], status, { failureReason: reason })))
+        return;
       await appendToOutbox(tx, currentCorrelationId(), {
         aggregateType: 'order',
         aggregateId: orderId,

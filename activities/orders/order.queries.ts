@@ -1,4 +1,7 @@
-import { createInventoryRepository, type ProductRecord } from '../inventory/inventory.repository.js';
+import {
+  createInventoryRepository,
+  type ProductRecord,
+} from '../inventory/inventory.repository.js';
 import { createOrderRepository, type OrderRecord } from './order.repository.js';
 import type { PrismaClient } from '../../prisma/client.js';
 

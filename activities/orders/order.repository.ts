@@ -23,7 +23,10 @@ export interface OrderRecord {
 export function createOrderRepository() {
   return {
     async findById(db: Db, id: string): Promise<OrderRecord | null> {
-      const order = await db.order.findUnique({ where: { id }, include: { items: { orderBy: { sku: 'asc' } } } });
+      const order = await db.order.findUnique({
+        where: { id },
+        include: { items: { orderBy: { sku: 'asc' } } },
+      });
       if (!order) return null;
       return {
         id: order.id,
@@ -33,7 +36,11 @@ export function createOrderRepository() {
         chargeId: order.chargeId,
         refundId: order.refundId,
         failureReason: order.failureReason,
-        items: order.items.map(({ sku, quantity, unitPriceCents }) => ({ sku, quantity, unitPriceCents })),
+        items: order.items.map(({ sku, quantity, unitPriceCents }) => ({
+          sku,
+          quantity,
+          unitPriceCents,
+        })),
         createdAt: order.createdAt.toISOString(),
         updatedAt: order.updatedAt.toISOString(),
       };
@@ -46,7 +53,10 @@ export function createOrderRepository() {
       return rows[0] ?? null;
     },
 
-    async insert(db: Db, order: { id: string; customerId: string; totalCents: number; items: OrderItemRecord[] }) {
+    async insert(
+      db: Db,
+      order: { id: string; customerId: string; totalCents: number; items: OrderItemRecord[] },
+    ) {
       await db.order.create({
         data: {
           id: order.id,
@@ -59,13 +69,25 @@ export function createOrderRepository() {
     },
 
     /** Moves the order on only from `from`; returns false when it was elsewhere (already done). */
-    async transition(db: Db, id: string, from: OrderStatus[], to: OrderStatus, data: { chargeId?: string; failureReason?: string } = {}) {
-      const { count } = await db.order.updateMany({ where: { id, status: { in: from } }, data: { status: to, ...data } });
+    async transition(
+      db: Db,
+      id: string,
+      from: OrderStatus[],
+      to: OrderStatus,
+      data: { chargeId?: string; failureReason?: string } = {},
+    ) {
+      const { count } = await db.order.updateMany({
+        where: { id, status: { in: from } },
+        data: { status: to, ...data },
+      });
       return count === 1;
     },
 
     async recordRefund(db: Db, id: string, refundId: string) {
-      const { count } = await db.order.updateMany({ where: { id, refundId: null }, data: { refundId } });
+      const { count } = await db.order.updateMany({
+        where: { id, refundId: null },
+        data: { refundId },
+      });
       return count === 1;
     },
   };

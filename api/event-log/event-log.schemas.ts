@@ -61,12 +61,9 @@ export const LoggedEventSchema = z
 export const EventLogPageSchema = z
   .object({
     events: z.array(LoggedEventSchema),
-    next: z
-      .string()
-      .nullable()
-      .openapi({
-        description: 'The link to the next page; null when this page was not full (caught up)',
-      }),
+    next: z.string().nullable().openapi({
+      description: 'The link to the next page; null when this page was not full (caught up)',
+    }),
   })
   .openapi('EventLogPage');
 

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Hono } from 'hono';
 import { createRequire } from 'node:module';
 
-const SWAGGER_UI_DIR = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const SWAGGER_UI_DIR = path.dirname(
+  createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'),
+);
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css',

@@ -7,7 +7,8 @@ export type PlaceOrderOutcome =
   /** The same Idempotency-Key was used before for a different request. */
   | { kind: 'conflict' };
 
-export type CancelOrderOutcome = { kind: 'accepted' } | { kind: 'not-found' } | { kind: 'rejected'; reason: string };
+export type CancelOrderOutcome =
+  { kind: 'accepted' } | { kind: 'not-found' } | { kind: 'rejected'; reason: string };
 
 /** What the API asks of the order sagas; the Temporal implementation starts, updates or awaits workflows. */
 export interface OrderCommands {

@@ -14,13 +14,9 @@ export const OrderIdParam = z.object({
 });
 
 export const PlaceOrderQuery = z.object({
-  wait: z
-    .enum(['true', 'false'])
-    .optional()
-    .openapi({
-      description:
-        "Wait (up to the server's wait timeout) for the saga to finish before answering.",
-    }),
+  wait: z.enum(['true', 'false']).optional().openapi({
+    description: "Wait (up to the server's wait timeout) for the saga to finish before answering.",
+  }),
 });
 
 export const OrderItemSchema = z.object({

@@ -7,9 +7,16 @@ const listProductsRoute = createRoute({
   path: '/products',
   tags: ['products'],
   summary: 'Products with their current stock',
-  responses: { 200: { content: { 'application/json': { schema: z.array(ProductSchema) } }, description: 'All products' } },
+  responses: {
+    200: {
+      content: { 'application/json': { schema: z.array(ProductSchema) } },
+      description: 'All products',
+    },
+  },
 });
 
 export function createProductRoutes({ queries }: { queries: OrderQueries }) {
-  return new OpenAPIHono().openapi(listProductsRoute, async (c) => c.json(await queries.listProducts(), 200));
+  return new OpenAPIHono().openapi(listProductsRoute, async (c) =>
+    c.json(await queries.listProducts(), 200),
+  );
 }

@@ -34,7 +34,10 @@ import { waitUntil } from '../support/process-control.js';
 import { stackDown, stackUp } from '../stack/stack.js';
 import { consumerConfigSchema } from '../../workers/consumer.config.js';
 import { ORDER_TASK_QUEUE } from '../../workflows/contracts/names.js';
-import { runKafkaOutageScenario, type KafkaOutageResult } from '../scenarios/kafka-outage/scenario.js';
+import {
+  runKafkaOutageScenario,
+  type KafkaOutageResult,
+} from '../scenarios/kafka-outage/scenario.js';
 import { handleInterruption } from '../support/interruption.js';
 
 const READY_TIMEOUT_MS = 120_000; // the worker bundles its workflows at start

@@ -24,7 +24,9 @@ async function main(command = 'status', target?: string) {
     case 'status': {
       const statuses = await stackStatus(stack);
       for (const s of statuses) {
-        console.log(`${s.name.padEnd(16)} ${(s.healthy ? 'up' : 'down').padEnd(5)} ${s.owner.padEnd(11)} ${s.url}`);
+        console.log(
+          `${s.name.padEnd(16)} ${(s.healthy ? 'up' : 'down').padEnd(5)} ${s.owner.padEnd(11)} ${s.url}`,
+        );
       }
       process.exitCode = statuses.every((s) => s.healthy) ? 0 : 1;
       break;

@@ -51,7 +51,10 @@ export interface StackPaths {
   pids: string;
 }
 
-export function stackPaths(config: Pick<StackConfig, 'STACK_DIR'>, cwd = process.cwd()): StackPaths {
+export function stackPaths(
+  config: Pick<StackConfig, 'STACK_DIR'>,
+  cwd = process.cwd(),
+): StackPaths {
   const root = path.resolve(cwd, config.STACK_DIR);
   return {
     root,

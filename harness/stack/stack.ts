@@ -33,13 +33,20 @@ export function createStack(config: StackConfig, extraTiers: StackComponent[][] 
 export type Report = (line: string) => void;
 
 /** Returns true when this call started the component (it was not answering before). */
-async function bringUp(stack: Stack, component: StackComponent, timeoutMs: number, report: Report): Promise<boolean> {
+async function bringUp(
+  stack: Stack,
+  component: StackComponent,
+  timeoutMs: number,
+  report: Report,
+): Promise<boolean> {
   const started = Date.now();
   const wasRunning = await component.isHealthy().catch(() => false);
   if (wasRunning) {
     report(`${component.name}: already running at ${component.url}`);
   } else if (!component.managed) {
-    throw new Error(`${component.name} at ${component.url} is not reachable (not on this machine, so not started here)`);
+    throw new Error(
+      `${component.name} at ${component.url} is not reachable (not on this machine, so not started here)`,
+    );
   } else {
     report(`${component.name}: starting`);
     await component.start();
@@ -47,15 +54,22 @@ async function bringUp(stack: Stack, component: StackComponent, timeoutMs: numbe
       timeoutMs: component.startTimeoutMs ?? timeoutMs,
       logFile: logFile(stack.paths, component.name),
     });
-    report(`${component.name}: ready at ${component.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    report(
+      `${component.name}: ready at ${component.url} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
   await component.prepare?.();
   return !wasRunning;
 }
 
 /** Starts whatever is not already answering; returns the names this call started. */
-export async function stackUp(stack: Stack, timeoutMs: number, report: Report = console.log): Promise<string[]> {
-  for (const dir of [stack.paths.data, stack.paths.logs, stack.paths.pids]) fs.mkdirSync(dir, { recursive: true });
+export async function stackUp(
+  stack: Stack,
+  timeoutMs: number,
+  report: Report = console.log,
+): Promise<string[]> {
+  for (const dir of [stack.paths.data, stack.paths.logs, stack.paths.pids])
+    fs.mkdirSync(dir, { recursive: true });
   const startedNow: string[] = [];
   for (const tier of stack.tiers) {
     const results = await Promise.allSettled(
@@ -66,14 +80,22 @@ export async function stackUp(stack: Stack, timeoutMs: number, report: Report = 
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failures.length > 0) {
       await stackDown(stack, startedNow, () => {});
-      throw new Error(failures.map((f) => String(f.reason instanceof Error ? f.reason.message : f.reason)).join('\n'));
+      throw new Error(
+        failures
+          .map((f) => String(f.reason instanceof Error ? f.reason.message : f.reason))
+          .join('\n'),
+      );
     }
   }
   return startedNow;
 }
 
 /** Stops components this stack started (all of them, or only `names`), later tiers first. */
-export async function stackDown(stack: Stack, names?: string[], report: Report = console.log): Promise<void> {
+export async function stackDown(
+  stack: Stack,
+  names?: string[],
+  report: Report = console.log,
+): Promise<void> {
   for (const tier of [...stack.tiers].reverse()) {
     await Promise.all(
       tier

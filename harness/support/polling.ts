@@ -29,7 +29,12 @@ export async function pollUntil<T>(
     pollMs = 100,
     signal,
     fail = (message) => new Error(message),
-  }: { timeoutMs: number; pollMs?: number; signal?: AbortSignal; fail?: (message: string) => Error },
+  }: {
+    timeoutMs: number;
+    pollMs?: number;
+    signal?: AbortSignal;
+    fail?: (message: string) => Error;
+  },
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

@@ -56,7 +56,10 @@ beforeAll(async () => {
     ORDER_WAIT_TIMEOUT_MS: '20000',
   });
   clients = await createClients(config, { logger: pino({ level: 'silent' }) });
-  ({ prisma, temporal: { client } } = clients);
+  ({
+    prisma,
+    temporal: { client },
+  } = clients);
   workers = await startSagaWorkers(config, clients, { bothSagasOn: taskQueue, relay: false });
   api = buildApi(config, clients);
   app = api.app;

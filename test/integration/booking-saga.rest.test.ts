@@ -56,7 +56,10 @@ beforeAll(async () => {
     BOOKING_PAYMENT_DEADLINE_SECONDS: '30',
   });
   clients = await createClients(config, { logger: pino({ level: 'silent' }) });
-  ({ prisma, temporal: { client } } = clients);
+  ({
+    prisma,
+    temporal: { client },
+  } = clients);
   workers = await startSagaWorkers(config, clients, { bothSagasOn: taskQueue, relay: false });
   api = buildApi(config, clients);
   shortHoldApi = buildApi({ ...config, BOOKING_HOLD_SECONDS: SHORT_HOLD_SECONDS }, clients);

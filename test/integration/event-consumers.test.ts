@@ -12,7 +12,10 @@ import { ensureTopics } from '../../activities/outbox/kafka.topics.js';
 import { createOutboxLogRepository } from '../../activities/outbox/event-log.repository.js';
 import { createOutboxRelay } from '../../activities/outbox/relay.drain.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
+import {
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../../harness/support/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
 import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
 import { sagaViewProjection } from '../../activities/projections/saga-view.projection.js';

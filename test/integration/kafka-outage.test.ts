@@ -6,7 +6,10 @@ import type { App } from '../../api/app.js';
 import { runKafkaOutageScenario } from '../support/scenarios.js';
 import type { PrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
+import {
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../../harness/support/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
 import { buildApi, createClients, startConsumers } from '../../workers/composition/index.js';
 import { startSagaWorkers, testConfig } from '../support/integration-helpers.js';
@@ -64,7 +67,10 @@ beforeAll(async () => {
   });
   const clients = await createClients(config, { logger });
   cleanups.push(() => clients.close());
-  ({ prisma, temporal: { client } } = clients);
+  ({
+    prisma,
+    temporal: { client },
+  } = clients);
   await seedDemoProducts(prisma);
 
   // The order saga's worker on its own queue, and the relay's, which starts the relay workflow.

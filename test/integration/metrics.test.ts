@@ -68,7 +68,10 @@ beforeAll(async () => {
     ORDER_WAIT_TIMEOUT_MS: '30000',
   });
   clients = await createClients(config, { logger: pino({ level: 'silent' }) });
-  ({ prisma, temporal: { client } } = clients);
+  ({
+    prisma,
+    temporal: { client },
+  } = clients);
 
   const metricsPort = await freePort();
   workerMetricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;

@@ -42,7 +42,10 @@ let app: App;
 beforeAll(async () => {
   const config = testConfig(env, { ORDER_WAIT_TIMEOUT_MS: '20000' });
   clients = await createClients(config, { logger: pino({ level: 'silent' }) });
-  ({ prisma, temporal: { client } } = clients);
+  ({
+    prisma,
+    temporal: { client },
+  } = clients);
   // The real queue: a worker started with `npm start` may poll it too; it runs the same code.
   workers = await startSagaWorkers(config, clients, {
     bothSagasOn: config.ORDER_TASK_QUEUE,

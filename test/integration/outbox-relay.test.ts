@@ -20,7 +20,10 @@ import {
   orderSaga,
   type SagaScript,
 } from '../support/saga-events.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
+import {
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../../harness/support/scratch-database.js';
 import { readerKafka, readTopics, watchTopics, type ReadMessage } from '../support/topic-reader.js';
 
 /**

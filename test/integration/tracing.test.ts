@@ -13,7 +13,10 @@ import { createOutboxRelay, type OutboxRelay } from '../../activities/outbox/rel
 import type { App } from '../../api/app.js';
 import { registerTracing, type Tracing } from '../../platform/telemetry/tracing.js';
 import type { PrismaClient } from '../../prisma/client.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../harness/support/scratch-database.js';
+import {
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../../harness/support/scratch-database.js';
 import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
 import type { ProjectionConsumer } from '../../activities/projections/projection.consumer.js';
 import { buildApi, createClients, startConsumers } from '../../workers/composition/index.js';

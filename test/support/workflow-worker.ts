@@ -14,7 +14,14 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
 }
 
 const noop = () => {};
-const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: console.error };
+const quietLogger = {
+  log: noop,
+  trace: noop,
+  debug: noop,
+  info: noop,
+  warn: noop,
+  error: console.error,
+};
 
 /**
  * The time-skipping server knows no custom search attributes until they are added. Not via
@@ -23,7 +30,9 @@ const quietLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noo
 export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
   await env.connection.operatorService.addSearchAttributes({
     namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(CUSTOM_SEARCH_ATTRIBUTES.map((key) => [key.name, 2 /* KEYWORD */])),
+    searchAttributes: Object.fromEntries(
+      CUSTOM_SEARCH_ATTRIBUTES.map((key) => [key.name, 2 /* KEYWORD */]),
+    ),
   });
 }
 

@@ -195,7 +195,9 @@ describe('POST /events', () => {
   it('trims the title before storing it', async () => {
     const { app, called } = apiWith();
     await postJson(app, '/events', { ...validEvent(), title: '  Temporal Meetup  ' });
-    expect((called('createTicketedEvent')[0]?.args[0] as NewEventInput).title).toBe('Temporal Meetup');
+    expect((called('createTicketedEvent')[0]?.args[0] as NewEventInput).title).toBe(
+      'Temporal Meetup',
+    );
   });
 
   it('accepts a free event (price 0)', async () => {

@@ -8,7 +8,11 @@ import type {
 } from '../../activities/outbox/event-log.queries.js';
 import type { OrderCommands } from '../../api/orders/order.commands.js';
 import type { OrderQueries } from '../../activities/orders/order.queries.js';
-import type { LoyaltyRecord, SagaViewRecord, ViewQueries } from '../../activities/projections/projection.queries.js';
+import type {
+  LoyaltyRecord,
+  SagaViewRecord,
+  ViewQueries,
+} from '../../activities/projections/projection.queries.js';
 
 const logged = (sequence: number, overrides: Partial<LoggedEvent> = {}): LoggedEvent => ({
   id: `00000000-0000-4000-8000-${String(sequence).padStart(12, '0')}`,

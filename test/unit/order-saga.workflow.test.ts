@@ -8,9 +8,17 @@ import { cancelOrderUpdate, orderStatusQuery } from '../../workflows/orders/orde
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { OrderSagaInput } from '../../workflows/orders/order.types.js';
 import { orderSaga } from '../../workflows/orders/order-saga.js';
-import { fakeOrderActivities, gate, type FakeOrderActivities } from '../support/fake-order-activities.js';
+import {
+  fakeOrderActivities,
+  gate,
+  type FakeOrderActivities,
+} from '../support/fake-order-activities.js';
 import { createTimeSkippingEnv } from '../support/time-skipping.js';
-import { createTestWorker, registerSearchAttributes, workflowBundle } from '../support/workflow-worker.js';
+import {
+  createTestWorker,
+  registerSearchAttributes,
+  workflowBundle,
+} from '../support/workflow-worker.js';
 
 let env: TestWorkflowEnvironment;
 
@@ -46,9 +54,12 @@ async function runSaga(activities: FakeOrderActivities, input = orderInput()) {
 }
 
 const failureType = (error: unknown) =>
-  error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure ? error.cause.type : undefined;
+  error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure
+    ? error.cause.type
+    : undefined;
 
-const closeCall = (calls: { name: string; input: unknown }[]) => calls.find((c) => c.name === 'closeOrder')?.input;
+const closeCall = (calls: { name: string; input: unknown }[]) =>
+  calls.find((c) => c.name === 'closeOrder')?.input;
 
 describe('orderSaga', () => {
   it('reserves, charges, confirms and notifies on the happy path', async () => {
@@ -56,9 +67,19 @@ describe('orderSaga', () => {
     const input = orderInput();
     const { result } = await runSaga(fake.activities, input);
     expect(result).toEqual({ orderId: input.orderId, status: 'CONFIRMED', chargeId: 'ch_fake' });
-    expect(fake.names()).toEqual(['createOrder', 'reserveInventory', 'chargePayment', 'confirmOrder', 'notifyCustomer']);
+    expect(fake.names()).toEqual([
+      'createOrder',
+      'reserveInventory',
+      'chargePayment',
+      'confirmOrder',
+      'notifyCustomer',
+    ]);
     const charge = fake.calls.find((c) => c.name === 'chargePayment')?.input;
-    expect(charge).toMatchObject({ amountCents: 2_500, cardToken: 'tok_visa', idempotencyKey: `order:${input.orderId}:charge` });
+    expect(charge).toMatchObject({
+      amountCents: 2_500,
+      cardToken: 'tok_visa',
+      idempotencyKey: `order:${input.orderId}:charge`,
+    });
   });
 
   it('fails an invalid order without compensating anything', async () => {
@@ -70,7 +91,10 @@ describe('orderSaga', () => {
     const { error } = await runSaga(fake.activities);
     expect(failureType(error)).toBe(ErrorType.InvalidOrder);
     expect(fake.names()).toEqual(['createOrder', 'closeOrder']);
-    expect(closeCall(fake.calls)).toMatchObject({ status: 'FAILED', reason: 'unknown SKU(s): NOPE' });
+    expect(closeCall(fake.calls)).toMatchObject({
+      status: 'FAILED',
+      reason: 'unknown SKU(s): NOPE',
+    });
   });
 
   it('releases inventory when a reservation fails out of stock (compensation registered before the step)', async () => {
@@ -81,25 +105,43 @@ describe('orderSaga', () => {
     });
     const { error } = await runSaga(fake.activities);
     expect(failureType(error)).toBe(ErrorType.OutOfStock);
-    expect(fake.names()).toEqual(['createOrder', 'reserveInventory', 'releaseInventory', 'closeOrder']);
+    expect(fake.names()).toEqual([
+      'createOrder',
+      'reserveInventory',
+      'releaseInventory',
+      'closeOrder',
+    ]);
   });
 
   it('refunds, then releases, when the card is declined', async () => {
     const fake = fakeOrderActivities({
       chargePayment: async () => {
-        throw ApplicationFailure.nonRetryable('payment declined: card_declined', ErrorType.PaymentDeclined);
+        throw ApplicationFailure.nonRetryable(
+          'payment declined: card_declined',
+          ErrorType.PaymentDeclined,
+        );
       },
     });
     const input = orderInput();
     const { error } = await runSaga(fake.activities, input);
     expect(failureType(error)).toBe(ErrorType.PaymentDeclined);
-    expect(fake.names()).toEqual(['createOrder', 'reserveInventory', 'chargePayment', 'refundPayment', 'releaseInventory', 'closeOrder']);
+    expect(fake.names()).toEqual([
+      'createOrder',
+      'reserveInventory',
+      'chargePayment',
+      'refundPayment',
+      'releaseInventory',
+      'closeOrder',
+    ]);
     expect(fake.calls.find((c) => c.name === 'refundPayment')?.input).toEqual({
       orderId: input.orderId,
       idempotencyKey: `order:${input.orderId}:refund`,
       chargeIdempotencyKey: `order:${input.orderId}:charge`,
     });
-    expect(closeCall(fake.calls)).toMatchObject({ status: 'FAILED', reason: 'payment declined: card_declined' });
+    expect(closeCall(fake.calls)).toMatchObject({
+      status: 'FAILED',
+      reason: 'payment declined: card_declined',
+    });
   });
 
   it('undoes payment and stock in reverse order when confirmation fails for good', async () => {
@@ -111,7 +153,13 @@ describe('orderSaga', () => {
     const { error } = await runSaga(fake.activities);
     expect(failureType(error)).toBe('ConfirmFailed');
     expect(fake.names()).toEqual([
-      'createOrder', 'reserveInventory', 'chargePayment', 'confirmOrder', 'refundPayment', 'releaseInventory', 'closeOrder',
+      'createOrder',
+      'reserveInventory',
+      'chargePayment',
+      'confirmOrder',
+      'refundPayment',
+      'releaseInventory',
+      'closeOrder',
     ]);
   });
 
@@ -165,11 +213,20 @@ describe('orderSaga', () => {
     });
     const { error } = await runSaga(fake.activities);
     expect(failureType(error)).toBe(ErrorType.CompensationFailed);
-    expect(fake.names()).toEqual(['createOrder', 'reserveInventory', 'chargePayment', 'refundPayment', 'releaseInventory']);
+    expect(fake.names()).toEqual([
+      'createOrder',
+      'reserveInventory',
+      'chargePayment',
+      'refundPayment',
+      'releaseInventory',
+    ]);
   });
 
   describe('cancelOrder', () => {
-    async function cancelDuring(step: 'reserveInventory' | 'chargePayment', extra: Partial<FakeOrderActivities> = {}) {
+    async function cancelDuring(
+      step: 'reserveInventory' | 'chargePayment',
+      extra: Partial<FakeOrderActivities> = {},
+    ) {
       const blocked = gate();
       const fake = fakeOrderActivities({
         ...extra,
@@ -188,7 +245,9 @@ describe('orderSaga', () => {
           args: [input],
         });
         await blocked.reached;
-        const accepted = await handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: 'changed my mind' }] });
+        const accepted = await handle.executeUpdate(cancelOrderUpdate, {
+          args: [{ reason: 'changed my mind' }],
+        });
         blocked.open();
         const result = await handle.result();
         const state = await handle.query(orderStatusQuery);
@@ -201,7 +260,12 @@ describe('orderSaga', () => {
       const { accepted, result, state, fake } = await cancelDuring('reserveInventory');
       expect(accepted).toEqual({ accepted: true });
       expect(result.status).toBe('CANCELLED');
-      expect(fake.names()).toEqual(['createOrder', 'reserveInventory', 'releaseInventory', 'closeOrder']);
+      expect(fake.names()).toEqual([
+        'createOrder',
+        'reserveInventory',
+        'releaseInventory',
+        'closeOrder',
+      ]);
       expect(closeCall(fake.calls)).toMatchObject({ status: 'CANCELLED' });
       expect(state).toMatchObject({ status: 'CANCELLED', compensations: ['release-inventory'] });
     });
@@ -209,7 +273,14 @@ describe('orderSaga', () => {
     it('while charging: refunds and releases', async () => {
       const { result, state, fake } = await cancelDuring('chargePayment');
       expect(result.status).toBe('CANCELLED');
-      expect(fake.names()).toEqual(['createOrder', 'reserveInventory', 'chargePayment', 'refundPayment', 'releaseInventory', 'closeOrder']);
+      expect(fake.names()).toEqual([
+        'createOrder',
+        'reserveInventory',
+        'chargePayment',
+        'refundPayment',
+        'releaseInventory',
+        'closeOrder',
+      ]);
       expect(state.compensations).toEqual(['refund', 'release-inventory']);
     });
 
@@ -220,9 +291,15 @@ describe('orderSaga', () => {
       const taskQueue = `test-${randomUUID()}`;
       const worker = await createTestWorker(env, taskQueue, fake.activities);
       await worker.runUntil(async () => {
-        const handle = await env.client.workflow.start(orderSaga, { taskQueue, workflowId: orderWorkflowId(input.orderId), args: [input] });
+        const handle = await env.client.workflow.start(orderSaga, {
+          taskQueue,
+          workflowId: orderWorkflowId(input.orderId),
+          args: [input],
+        });
         await blocked.reached;
-        await expect(handle.executeUpdate(cancelOrderUpdate, { args: [{}] })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+        await expect(
+          handle.executeUpdate(cancelOrderUpdate, { args: [{}] }),
+        ).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
         blocked.open();
         expect((await handle.result()).status).toBe('CONFIRMED');
       });
@@ -232,12 +309,18 @@ describe('orderSaga', () => {
 
   it('answers the orderStatus query with progress', async () => {
     const blocked = gate();
-    const fake = fakeOrderActivities({ chargePayment: async () => (await blocked.pass(), { chargeId: 'ch_q' }) });
+    const fake = fakeOrderActivities({
+      chargePayment: async () => (await blocked.pass(), { chargeId: 'ch_q' }),
+    });
     const input = orderInput();
     const taskQueue = `test-${randomUUID()}`;
     const worker = await createTestWorker(env, taskQueue, fake.activities);
     await worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(orderSaga, { taskQueue, workflowId: orderWorkflowId(input.orderId), args: [input] });
+      const handle = await env.client.workflow.start(orderSaga, {
+        taskQueue,
+        workflowId: orderWorkflowId(input.orderId),
+        args: [input],
+      });
       await blocked.reached;
       expect(await handle.query(orderStatusQuery)).toMatchObject({
         status: 'RESERVED',
@@ -246,7 +329,11 @@ describe('orderSaga', () => {
       });
       blocked.open();
       await handle.result();
-      expect(await handle.query(orderStatusQuery)).toMatchObject({ status: 'CONFIRMED', chargeId: 'ch_q', notified: true });
+      expect(await handle.query(orderStatusQuery)).toMatchObject({
+        status: 'CONFIRMED',
+        chargeId: 'ch_q',
+        notified: true,
+      });
     });
   });
 });

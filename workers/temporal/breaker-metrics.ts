@@ -1,5 +1,8 @@
 import type { MetricMeter } from '@temporalio/common';
-import type { BreakerState, PaymentGatewayBreaker } from '../../activities/payments/payment.breaker.js';
+import type {
+  BreakerState,
+  PaymentGatewayBreaker,
+} from '../../activities/payments/payment.breaker.js';
 
 const STATES: readonly BreakerState[] = ['closed', 'half-open', 'open'];
 

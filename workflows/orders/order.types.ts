@@ -25,7 +25,8 @@ export interface OrderSagaResult {
 /** The `orderSaga` workflow's signature, for typed handles without importing workflow code. */
 export type OrderSagaWorkflow = (input: OrderSagaInput) => Promise<OrderSagaResult>;
 
-export type SagaStepName = 'createOrder' | 'reserveInventory' | 'chargePayment' | 'confirmOrder' | 'notifyCustomer';
+export type SagaStepName =
+  'createOrder' | 'reserveInventory' | 'chargePayment' | 'confirmOrder' | 'notifyCustomer';
 
 /** What the `orderStatus` query returns while the saga runs (and after it ends). */
 export interface OrderSagaState {

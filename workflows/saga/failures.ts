@@ -21,4 +21,3 @@ export function failureOf(error: unknown): { type: string; message: string } {
   }
   return { type: 'SagaFailed', message: error instanceof Error ? error.message : String(error) };
 }
-

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import type { StackPaths } from '../config.js';
-import { isAlive, readPid, spawnDaemon, stopProcess, type DaemonSpec } from '../../support/process-control.js';
+import {
+  isAlive,
+  readPid,
+  spawnDaemon,
+  stopProcess,
+  type DaemonSpec,
+} from '../../support/process-control.js';
 
 export interface StackComponent {
   name: string;
@@ -30,7 +36,11 @@ export function spawnComponent(
   paths: StackPaths,
   spec: Omit<DaemonSpec, 'logFile' | 'pidFile'>,
 ): number {
-  return spawnDaemon({ ...spec, logFile: logFile(paths, spec.name), pidFile: pidFile(paths, spec.name) });
+  return spawnDaemon({
+    ...spec,
+    logFile: logFile(paths, spec.name),
+    pidFile: pidFile(paths, spec.name),
+  });
 }
 
 /** The pid of a component this stack started and that is still running. */
@@ -39,7 +49,10 @@ export function runningPid(paths: StackPaths, name: string): number | undefined 
   return pid !== undefined && isAlive(pid) ? pid : undefined;
 }
 
-export async function stopComponent(paths: StackPaths, component: StackComponent): Promise<boolean> {
+export async function stopComponent(
+  paths: StackPaths,
+  component: StackComponent,
+): Promise<boolean> {
   const pid = runningPid(paths, component.name);
   if (pid === undefined) return false;
   await stopProcess(pid, { signal: component.stopSignal, graceMs: 30_000 });

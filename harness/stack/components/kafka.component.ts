@@ -76,10 +76,20 @@ export function createKafkaComponent(config: KafkaConfig, paths: StackPaths): St
       fs.writeFileSync(log4j, LOG4J);
       const java = ['-cp', classpath, `-Dlog4j.configuration=file:${log4j}`];
       if (!fs.existsSync(path.join(dataDir, 'logs', 'meta.properties'))) {
-        const { stdout: clusterId } = await execFileAsync('java', [...java, 'kafka.tools.StorageTool', 'random-uuid']);
+        const { stdout: clusterId } = await execFileAsync('java', [
+          ...java,
+          'kafka.tools.StorageTool',
+          'random-uuid',
+        ]);
         await execFileAsync('java', [
-          ...java, 'kafka.tools.StorageTool', 'format',
-          '-t', clusterId.trim(), '-c', properties, '--ignore-formatted',
+          ...java,
+          'kafka.tools.StorageTool',
+          'format',
+          '-t',
+          clusterId.trim(),
+          '-c',
+          properties,
+          '--ignore-formatted',
         ]);
       }
       spawnComponent(paths, {

