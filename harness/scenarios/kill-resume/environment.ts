@@ -7,6 +7,7 @@ import { loadConfig } from '../../../platform/config/load-config.js';
 import type { PrismaClient } from '../../../prisma/client.js';
 import {
   allInOneConfigSchema,
+  type AllInOneConfig,
   buildApi,
   createClients,
   startConsumers,
@@ -57,6 +58,71 @@ export interface KillResumeEnvironment {
 
 const PARTITIONS = 4;
 
+type Closers = (() => Promise<unknown>)[];
+
+/** The scratch database and the private broker, each registered for cleanup as soon as it exists. */
+async function startPrivateServers(databaseUrl: string, closers: Closers) {
+  const [database, kafkaBroker] = await Promise.allSettled([
+    createScratchDatabase(databaseUrl, 'kill_resume'),
+    startKafkaBroker(),
+  ]);
+  if (database.status === 'fulfilled') closers.push(() => database.value.drop());
+  if (kafkaBroker.status === 'fulfilled') closers.push(() => kafkaBroker.value.destroy());
+  if (database.status === 'rejected') throw database.reason;
+  if (kafkaBroker.status === 'rejected') throw kafkaBroker.reason;
+  const broker = kafkaBroker.value;
+  const signalBroker = (signal: NodeJS.Signals) => {
+    const pid = broker.pid();
+    if (pid === undefined) throw new Error('the private Kafka broker is not running');
+    process.kill(pid, signal);
+  };
+  return { scratch: database.value, broker, signalBroker };
+}
+
+/** Task queues, relay workflow, topics and consumer groups no one else uses. */
+function privateNames(runId: string) {
+  return {
+    taskQueues: {
+      orders: `kill-resume-orders-${runId}`,
+      bookings: `kill-resume-bookings-${runId}`,
+      relay: `kill-resume-relay-${runId}`,
+    },
+    relayWorkflowId: `kill-resume-relay-${runId}`,
+    topicPrefix: `kill-resume-${runId}`,
+    consumerGroups: {
+      loyalty: `kill-resume-loyalty-${runId}`,
+      orderView: `kill-resume-order-view-${runId}`,
+    },
+  };
+}
+
+/** What the saga worker processes get; the API and consumers here run on the same settings. */
+function workerEnvironment(
+  options: KillResumeEnvironmentOptions,
+  runId: string,
+  names: ReturnType<typeof privateNames>,
+  urls: { database: string; gateway: string; brokers: string[] },
+) {
+  return {
+    DATABASE_URL: urls.database,
+    TEMPORAL_ADDRESS: options.temporalAddress,
+    TEMPORAL_NAMESPACE: options.namespace,
+    REDIS_URL: options.redisUrl,
+    PAYMENT_GATEWAY_URL: urls.gateway,
+    KAFKA_BROKERS: urls.brokers.join(','),
+    KAFKA_CLIENT_ID: `kill-resume-${runId}`,
+    KAFKA_TOPIC_PREFIX: names.topicPrefix,
+    KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
+    // A publish that failed while the broker was frozen goes again within 2 s of it thawing.
+    RELAY_MAX_BACKOFF_MS: '2000',
+    ORDER_TASK_QUEUE: names.taskQueues.orders,
+    BOOKING_TASK_QUEUE: names.taskQueues.bookings,
+    RELAY_TASK_QUEUE: names.taskQueues.relay,
+    RELAY_WORKFLOW_ID: names.relayWorkflowId,
+    DATABASE_POOL_MAX: '10',
+  };
+}
+
 /**
  * An isolated world for the kill-resume scenario: a scratch database (migrated), a private Kafka
  * broker (the scenario freezes it), a payment gateway in this process with latency and holds,
@@ -70,8 +136,7 @@ export async function startKillResumeEnvironment(
   const say = options.say ?? (() => {});
   const runId = randomBytes(3).toString('hex');
   const holdSeconds = options.holdSeconds ?? 4;
-  const logger = pino({ level: 'silent' });
-  const closers: (() => Promise<unknown>)[] = [];
+  const closers: Closers = [];
   let thaw = () => {};
   const close = async () => {
     // A frozen broker would hold up every shutdown below (the workers' producers, the consumers).
@@ -81,21 +146,10 @@ export async function startKillResumeEnvironment(
 
   try {
     say('creating a scratch database and starting a private Kafka broker');
-    const [database, kafkaBroker] = await Promise.allSettled([
-      createScratchDatabase(options.databaseUrl, 'kill_resume'),
-      startKafkaBroker(),
-    ]);
-    if (database.status === 'fulfilled') closers.push(() => database.value.drop());
-    if (kafkaBroker.status === 'fulfilled') closers.push(() => kafkaBroker.value.destroy());
-    if (database.status === 'rejected') throw database.reason;
-    if (kafkaBroker.status === 'rejected') throw kafkaBroker.reason;
-    const scratch = database.value;
-    const broker = kafkaBroker.value;
-    const signalBroker = (signal: NodeJS.Signals) => {
-      const pid = broker.pid();
-      if (pid === undefined) throw new Error('the private Kafka broker is not running');
-      process.kill(pid, signal);
-    };
+    const { scratch, broker, signalBroker } = await startPrivateServers(
+      options.databaseUrl,
+      closers,
+    );
     thaw = () => {
       try {
         signalBroker('SIGCONT');
@@ -103,71 +157,30 @@ export async function startKillResumeEnvironment(
         /* not running */
       }
     };
-
     const gateway = await startProbedGateway({
       databaseUrl: scratch.url,
       latencyMs: options.gatewayLatencyMs ?? 300,
     });
     closers.push(() => gateway.close());
 
-    const taskQueues = {
-      orders: `kill-resume-orders-${runId}`,
-      bookings: `kill-resume-bookings-${runId}`,
-      relay: `kill-resume-relay-${runId}`,
-    };
-    const relayWorkflowId = `kill-resume-relay-${runId}`;
-    const topicPrefix = `kill-resume-${runId}`;
-    const consumerGroups = {
-      loyalty: `kill-resume-loyalty-${runId}`,
-      orderView: `kill-resume-order-view-${runId}`,
-    };
-    // What the saga worker processes get; the API and consumers here run on the same settings.
-    const workerEnv = {
-      DATABASE_URL: scratch.url,
-      TEMPORAL_ADDRESS: options.temporalAddress,
-      TEMPORAL_NAMESPACE: options.namespace,
-      REDIS_URL: options.redisUrl,
-      PAYMENT_GATEWAY_URL: gateway.url,
-      KAFKA_BROKERS: broker.brokers.join(','),
-      KAFKA_CLIENT_ID: `kill-resume-${runId}`,
-      KAFKA_TOPIC_PREFIX: topicPrefix,
-      KAFKA_TOPIC_PARTITIONS: String(PARTITIONS),
-      // A publish that failed while the broker was frozen goes again within 2 s of it thawing.
-      RELAY_MAX_BACKOFF_MS: '2000',
-      ORDER_TASK_QUEUE: taskQueues.orders,
-      BOOKING_TASK_QUEUE: taskQueues.bookings,
-      RELAY_TASK_QUEUE: taskQueues.relay,
-      RELAY_WORKFLOW_ID: relayWorkflowId,
-      DATABASE_POOL_MAX: '10',
-    };
-    const config = loadConfig(allInOneConfigSchema, {
-      ...workerEnv,
-      LOYALTY_CONSUMER_GROUP: consumerGroups.loyalty,
-      ORDER_VIEW_CONSUMER_GROUP: consumerGroups.orderView,
-      BOOKING_HOLD_SECONDS: String(holdSeconds),
-      CONSUMER_MAX_ATTEMPTS: '3',
+    const names = privateNames(runId);
+    const { taskQueues, relayWorkflowId, topicPrefix, consumerGroups } = names;
+    const workerEnv = workerEnvironment(options, runId, names, {
+      database: scratch.url,
+      gateway: gateway.url,
+      brokers: broker.brokers,
     });
-
-    // No event cache for this API (seat counts straight from Postgres), so no Redis connection.
-    const clients = await createClients(config, { logger, eventCache: noEventCache });
-    closers.push(() => clients.close());
-    const { prisma, temporal } = clients;
-    const client = temporal.client;
-    // After the workers are gone (closers run last first): the relay workflow would wait forever.
-    closers.push(() =>
-      client.workflow.getHandle(relayWorkflowId).terminate('kill-resume scenario done'),
+    const { client, prisma, app, consumers } = await startInProcessParts(
+      loadConfig(allInOneConfigSchema, {
+        ...workerEnv,
+        LOYALTY_CONSUMER_GROUP: consumerGroups.loyalty,
+        ORDER_VIEW_CONSUMER_GROUP: consumerGroups.orderView,
+        BOOKING_HOLD_SECONDS: String(holdSeconds),
+        CONSUMER_MAX_ATTEMPTS: '3',
+      }),
+      closers,
     );
-
-    const { consumers, stop: stopConsumers } = startConsumers(config, clients);
-    closers.push(stopConsumers);
-
-    const api = buildApi(config, clients);
-    closers.push(() => api.close());
-    const app = api.app;
-
-    const launched: { stop(): Promise<void> }[] = [];
-    closers.push(() => Promise.all(launched.map((worker) => worker.stop())));
-    const launch = sagaWorkerLauncher({ logDir: options.logDir, env: workerEnv });
+    const launchWorker = trackedLauncher(options.logDir, workerEnv, closers);
 
     return {
       runId,
@@ -178,20 +191,10 @@ export async function startKillResumeEnvironment(
       kafka: { pause: () => signalBroker('SIGSTOP'), resume: () => signalBroker('SIGCONT') },
       topics: { brokers: broker.brokers, prefix: topicPrefix },
       consumerGroups,
-      duplicatesDropped: () =>
-        Object.fromEntries(
-          [consumerGroups.loyalty, consumerGroups.orderView].map((group, n) => [
-            group,
-            consumers[n]!.stats.duplicates,
-          ]),
-        ),
+      duplicatesDropped: () => duplicatesDropped(consumerGroups, consumers),
       relayWorkflowId,
       taskQueues,
-      launchWorker: (name) => {
-        const worker = launch(name);
-        launched.push(worker);
-        return worker;
-      },
+      launchWorker,
       holdSeconds,
       close,
     };
@@ -199,4 +202,47 @@ export async function startKillResumeEnvironment(
     await close();
     throw error;
   }
+}
+
+/** The clients, the consumers and the REST API, in this process; each registered for cleanup. */
+async function startInProcessParts(config: AllInOneConfig, closers: Closers) {
+  // No event cache for this API (seat counts straight from Postgres), so no Redis connection.
+  const logger = pino({ level: 'silent' });
+  const clients = await createClients(config, { logger, eventCache: noEventCache });
+  closers.push(() => clients.close());
+  const client = clients.temporal.client;
+  // After the workers are gone (closers run last first): the relay workflow would wait forever.
+  closers.push(() =>
+    client.workflow.getHandle(config.RELAY_WORKFLOW_ID).terminate('kill-resume scenario done'),
+  );
+  const { consumers, stop: stopConsumers } = startConsumers(config, clients);
+  closers.push(stopConsumers);
+  const api = buildApi(config, clients);
+  closers.push(() => api.close());
+  return { client, prisma: clients.prisma, app: api.app, consumers };
+}
+
+/** Launches saga worker processes, each stopped when the environment closes. */
+function trackedLauncher(
+  logDir: string,
+  env: Record<string, string>,
+  closers: Closers,
+): WorkerLauncher {
+  const launched: { stop(): Promise<void> }[] = [];
+  closers.push(() => Promise.all(launched.map((worker) => worker.stop())));
+  const launch = sagaWorkerLauncher({ logDir, env });
+  return (name) => {
+    const worker = launch(name);
+    launched.push(worker);
+    return worker;
+  };
+}
+
+function duplicatesDropped(
+  groups: ConsumerGroups,
+  consumers: { stats: { duplicates: number } }[],
+): Record<string, number> {
+  return Object.fromEntries(
+    [groups.loyalty, groups.orderView].map((group, n) => [group, consumers[n]!.stats.duplicates]),
+  );
 }
