@@ -5,7 +5,7 @@ import { createLogger } from '../platform/config/logger.js';
 import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
 import { buildApi } from '../workers/composition/api.js';
 import { createClients } from '../workers/composition/clients.js';
-import { shutdownSignal } from '../workers/composition/shutdown-signal.js';
+import { runEntryPoint, shutdownSignal } from '../workers/composition/shutdown-signal.js';
 import { apiConfigSchema, type ApiConfig } from './api.config.js';
 import type { App } from './app.js';
 
@@ -38,10 +38,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runEntryPoint(main);

@@ -4,7 +4,7 @@ import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
 import { consumerConfigSchema } from './consumer.config.js';
 import { startConsumers } from './composition/consumers.js';
 import { createDatabase } from './composition/database.js';
-import { shutdownSignal } from './composition/shutdown-signal.js';
+import { runEntryPoint, shutdownSignal } from './composition/shutdown-signal.js';
 
 /**
  * The event consumers' process: loyalty points and the order view, each its own kafkajs consumer
@@ -32,10 +32,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runEntryPoint(main);

@@ -4,6 +4,7 @@ import { createLogger } from '../platform/config/logger.js';
 import { startTracingFromConfig } from '../platform/telemetry/tracing.js';
 import { createClients } from './composition/clients.js';
 import { createSagaWorkers } from './composition/saga-workers.js';
+import { runEntryPoint } from './composition/shutdown-signal.js';
 import { exportBreakerState } from './temporal/breaker-metrics.js';
 import { activityLogContext, installTemporalRuntime } from './temporal/temporal-runtime.js';
 import { workerConfigSchema } from './worker.config.js';
@@ -48,7 +49,4 @@ async function main() {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runEntryPoint(main);
