@@ -15,8 +15,9 @@ import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import {
   createScratchDatabase,
   type ScratchDatabase,
-} from '../../harness/support/scratch-database.js';
-import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
+  startKafkaBroker,
+  type KafkaBroker,
+} from '../support/harness.js';
 import { loyaltyProjection } from '../../activities/projections/loyalty.projection.js';
 import { sagaViewProjection } from '../../activities/projections/saga-view.projection.js';
 import { DEAD_LETTER_HEADERS, deadLetterTopic } from '../../activities/projections/dead-letters.js';

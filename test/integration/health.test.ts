@@ -13,7 +13,7 @@ import {
 import type { OrderCommands } from '../../api/orders/order.commands.js';
 import type { OrderQueries } from '../../activities/orders/order.queries.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
-import { freePort } from '../../harness/support/process-control.js';
+import { freePort } from '../support/harness.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { waitUntil } from '../support/integration-helpers.js';
 

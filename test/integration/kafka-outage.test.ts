@@ -9,8 +9,9 @@ import { seedDemoProducts } from '../../prisma/demo-products.js';
 import {
   createScratchDatabase,
   type ScratchDatabase,
-} from '../../harness/support/scratch-database.js';
-import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
+  startKafkaBroker,
+  type KafkaBroker,
+} from '../support/harness.js';
 import { buildApi, createClients, startConsumers } from '../../workers/composition/index.js';
 import { startSagaWorkers, testConfig } from '../support/integration-helpers.js';
 

@@ -3,13 +3,7 @@ import fs from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  spawnChild,
-  stopChild,
-  waitForChild,
-  freePort,
-  type Child,
-} from '../../harness/support/children.js';
+import { spawnChild, stopChild, waitForChild, freePort, type Child } from '../support/harness.js';
 import { createKafka } from '../../activities/outbox/kafka.publisher.js';
 import type { App } from '../../api/app.js';
 import type { PrismaClient } from '../../prisma/client.js';

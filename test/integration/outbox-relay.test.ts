@@ -12,7 +12,12 @@ import { listenForOutboxCommits } from '../../activities/outbox/relay.wakeups.js
 import { runRelayLoop, type RelayStatus } from '../../activities/outbox/relay.loop.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { waitUntil } from '../support/integration-helpers.js';
-import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
+import {
+  startKafkaBroker,
+  type KafkaBroker,
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../support/harness.js';
 import {
   bookingSaga,
   commitSagas,
@@ -20,10 +25,6 @@ import {
   orderSaga,
   type SagaScript,
 } from '../support/saga-events.js';
-import {
-  createScratchDatabase,
-  type ScratchDatabase,
-} from '../../harness/support/scratch-database.js';
 import { readerKafka, readTopics, watchTopics, type ReadMessage } from '../support/topic-reader.js';
 
 /**

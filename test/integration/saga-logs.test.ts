@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { spawnChild, stopChild, waitForChild, type Child } from '../../harness/support/children.js';
+import { spawnChild, stopChild, waitForChild, type Child } from '../support/harness.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';
 import type { orderSaga } from '../../workflows/orders/order-saga.js';

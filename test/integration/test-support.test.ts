@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
-import { createScratchDatabase } from '../../harness/support/scratch-database.js';
+import { startKafkaBroker, type KafkaBroker, createScratchDatabase } from '../support/harness.js';
 
 const databaseUrl = inject('stackEnv').DATABASE_URL!;
 

@@ -16,8 +16,9 @@ import type { PrismaClient } from '../../prisma/client.js';
 import {
   createScratchDatabase,
   type ScratchDatabase,
-} from '../../harness/support/scratch-database.js';
-import { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
+  startKafkaBroker,
+  type KafkaBroker,
+} from '../support/harness.js';
 import type { ProjectionConsumer } from '../../activities/projections/projection.consumer.js';
 import { buildApi, createClients, startConsumers } from '../../workers/composition/index.js';
 import { orderWorkflowId } from '../../workflows/contracts/names.js';

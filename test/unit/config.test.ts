@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../platform/config/load-config.js';
 import { DEFAULTS } from '../../platform/config/settings.js';
-import { stackConfigSchema } from '../../harness/stack/config.js';
+import { stackConfigSchema } from '../support/harness.js';
 
 function configError(env: Record<string, string>): ConfigError {
   try {

@@ -14,7 +14,7 @@ import {
   stackConfigSchema,
   urlEndpoint,
   type Endpoint,
-} from '../../harness/stack/config.js';
+} from '../support/harness.js';
 import { CUSTOM_SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes.js';
 
 /**

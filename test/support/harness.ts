@@ -1,0 +1,17 @@
+/**
+ * The harness helpers the tests use, in one place: tests import test/support only (ESLint), so
+ * what they share with the demos and benches comes through here.
+ */
+export { spawnChild, stopChild, waitForChild, type Child } from '../../harness/support/children.js';
+export { startKafkaBroker, type KafkaBroker } from '../../harness/support/private-kafka.js';
+export { freePort } from '../../harness/support/process-control.js';
+export {
+  createScratchDatabase,
+  type ScratchDatabase,
+} from '../../harness/support/scratch-database.js';
+export {
+  parseHostPort,
+  stackConfigSchema,
+  urlEndpoint,
+  type Endpoint,
+} from '../../harness/stack/config.js';
