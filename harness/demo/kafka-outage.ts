@@ -16,13 +16,14 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import {
   freePort,
+  logLinesWith,
   spawnChild,
   stopAllChildren,
   tail,
   waitForChild,
   type Child,
 } from '../support/children.js';
-import { waitUntilPolling } from '../bench/support/task-queue.js';
+import { waitUntilPolling } from '../support/task-queue.js';
 import { loadConfig } from '../../platform/config/load-config.js';
 import { createPrismaClient, type PrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
@@ -151,10 +152,7 @@ async function spawnProcesses(
       consumers,
       'consuming',
       async () => {
-        const running = fs
-          .readFileSync(consumers.logFile, 'utf8')
-          .split('\n')
-          .filter((line) => line.includes('"msg":"consumer running"'));
+        const running = logLinesWith(consumers.logFile, '"msg":"consumer running"');
         return groups.every((group) =>
           running.some((line) => line.includes(`"consumer":"${group}"`)),
         );

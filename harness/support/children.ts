@@ -114,5 +114,5 @@ export async function waitForChild(
   );
 }
 
-export { tail } from './log-tail.js';
+export { logLinesWith, tail } from './log-tail.js';
 export { freePort } from './process-control.js';

@@ -8,3 +8,15 @@ export function tail(file: string, lines = 20): string {
     return '(no output)';
   }
 }
+
+/** The lines of a process's log that contain `marker` (e.g. a pino `"msg":"…"`), oldest first. */
+export function logLinesWith(file: string, marker: string): string[] {
+  try {
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line.includes(marker));
+  } catch {
+    return [];
+  }
+}

@@ -19,7 +19,7 @@
 import fs from 'node:fs';
 import { BOOKING_TASK_QUEUE } from '../../../workflows/contracts/names.js';
 import { warnIfMachineBusy } from '../support/machine.js';
-import { foreignPollers } from '../support/task-queue.js';
+import { foreignPollers } from '../../support/task-queue.js';
 import { checksOf, consistency, seatBook } from './checks.js';
 import { readStormOptions } from './options.js';
 import { drainBacklog, spawnApis, spawnWorkers } from './processes.js';

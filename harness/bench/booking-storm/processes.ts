@@ -4,7 +4,7 @@ import type { Child } from '../../support/children.js';
 import { seconds } from '../../support/polling.js';
 import { spawnApi, spawnPollingWorkers } from '../support/bench-children.js';
 import type { HttpTarget } from '../support/http-client.js';
-import { backlog } from '../support/task-queue.js';
+import { backlog } from '../../support/task-queue.js';
 import { pollAtMost } from '../support/wait.js';
 import type { StormRun } from './resources.js';
 

@@ -4,7 +4,7 @@ import type { Child } from '../../support/children.js';
 import { spawnApi, spawnPollingWorkers } from '../support/bench-children.js';
 import type { BenchWorkerKind } from '../support/bench-workers.js';
 import type { HttpTarget } from '../support/http-client.js';
-import { foreignPollers, waitUntilPolling } from '../support/task-queue.js';
+import { foreignPollers, waitUntilPolling } from '../../support/task-queue.js';
 import { once, type OrdersRun } from './resources.js';
 
 const READY_TIMEOUT_MS = 90_000; // a worker bundles its workflows at start: seconds on 2 busy cores

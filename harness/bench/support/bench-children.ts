@@ -5,7 +5,7 @@ import { spawnChild, waitForChild, type Child } from '../../support/children.js'
 import { freePort } from '../../support/process-control.js';
 import type { KnownPids } from './cpu.js';
 import { httpRequest, type HttpTarget } from './http-client.js';
-import { waitUntilPolling } from './task-queue.js';
+import { waitUntilPolling } from '../../support/task-queue.js';
 
 /** Where a bench's children log (`<logDir>/<name>.log`), and the CPU table's names for their pids. */
 export interface ChildRegistry {

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pollChild, spawnChild, stopChild, type Child } from '../../support/children.js';
+import {
+  logLinesWith,
+  pollChild,
+  spawnChild,
+  stopChild,
+  type Child,
+} from '../../support/children.js';
 import { done, notYet } from '../../support/polling.js';
 
 /** A saga worker (workers/saga-worker.ts) in a process of its own, as the scenario kills it. */
@@ -32,10 +38,7 @@ const readyTime = (child: Child, timeoutMs: number): Promise<number> =>
     child,
     'ready',
     async () => {
-      const line = fs
-        .readFileSync(child.logFile, 'utf8')
-        .split('\n')
-        .find((candidate) => candidate.includes(READY_LINE));
+      const [line] = logLinesWith(child.logFile, READY_LINE);
       return line
         ? done((JSON.parse(line) as { time: number }).time)
         : notYet('no "worker ready" line');

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import type { Client } from '@temporalio/client';
-import { waitForChild, type Child } from '../../support/children.js';
-import { isAlive } from '../../support/process-control.js';
+import { waitForChild, type Child } from './children.js';
+import { isAlive } from './process-control.js';
 
 const WORKFLOW_TASK_QUEUE_TYPE = 1; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW
 const ACTIVITY_TASK_QUEUE_TYPE = 2; // temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
