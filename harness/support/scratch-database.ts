@@ -9,10 +9,16 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-function withDatabase(baseUrl: string, database: string): string {
+/** `baseUrl` on the same server, naming another database. */
+export function withDatabase(baseUrl: string, database: string): string {
   const url = new URL(baseUrl);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();
+}
+
+/** The database `url` names. */
+export function databaseNameOf(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.slice(1));
 }
 
 async function onServer(baseUrl: string, sql: string): Promise<void> {
@@ -47,4 +53,16 @@ export async function createScratchDatabase(
     throw error;
   }
   return { url, drop };
+}
+
+/**
+ * Drops the database `url` names (ending any connection still open on it), creates it empty and
+ * migrates it; returns the migrations applied.
+ */
+export async function recreateDatabase(url: string): Promise<string[]> {
+  const quoted = pg.escapeIdentifier(databaseNameOf(url));
+  await onServer(url, `DROP DATABASE IF EXISTS ${quoted} WITH (FORCE)`);
+  await onServer(url, `CREATE DATABASE ${quoted}`);
+  const { applied } = await migrateDeploy(url, MIGRATIONS_DIR);
+  return applied;
 }

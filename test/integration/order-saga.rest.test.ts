@@ -46,7 +46,7 @@ beforeAll(async () => {
     prisma,
     temporal: { client },
   } = clients);
-  // The real queue: a worker started with `npm start` may poll it too; it runs the same code.
+  // The run's order queue (testConfig's default): no worker of `npm start` polls it.
   workers = await startSagaWorkers(config, clients, {
     bothSagasOn: config.ORDER_TASK_QUEUE,
     relay: false,

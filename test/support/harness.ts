@@ -7,8 +7,14 @@ export { startKafkaBroker, type KafkaBroker } from '../../harness/support/privat
 export { freePort } from '../../harness/support/process-control.js';
 export {
   createScratchDatabase,
+  withDatabase,
   type ScratchDatabase,
 } from '../../harness/support/scratch-database.js';
+export {
+  ResetRefusedError,
+  resetLocalDatabase,
+  resetRefusal,
+} from '../../harness/stack/local-database.js';
 export {
   parseHostPort,
   stackConfigSchema,

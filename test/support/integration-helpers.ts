@@ -52,7 +52,11 @@ export async function recordHistory(
   await writeFile(`${HISTORIES_DIR}${file}.json`, `${historyToJSON(history)}\n`);
 }
 
-/** The application's settings for a test: the stack's, quiet logs, and the test's own on top. */
+/**
+ * The application's settings for a test: `stackEnv` (the stack's servers, with the run's own
+ * database, gateway, task queues, relay workflow, topic prefix and consumer groups, so nothing
+ * reaches what `npm start` uses: see test-isolation.ts), quiet logs, and the test's own on top.
+ */
 export function testConfig(
   stackEnv: Record<string, string>,
   overrides: Record<string, string> = {},

@@ -1,9 +1,10 @@
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../platform/config/load-config.js';
-import { MIGRATIONS_DIR, migrateDeploy } from '../../prisma/migration-runner.js';
+import { recreateDatabase } from '../../harness/support/scratch-database.js';
 import { stackConfigSchema } from '../../harness/stack/config.js';
-import { createFullStack } from '../../harness/stack/full-stack.js';
-import { stackDown, stackUp } from '../../harness/stack/stack.js';
+import { createStack, stackDown, stackUp } from '../../harness/stack/stack.js';
+import { startTestGateway, type TestGateway } from './test-gateway.js';
+import { footprint, footprintChanges, privateNames, testDatabaseUrl } from './test-isolation.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -11,23 +12,48 @@ declare module 'vitest' {
   }
 }
 
-/** Brings the real stack up (reusing whatever already runs), migrates, and stops what it started. */
+/**
+ * Brings the stack's servers up (reusing whatever already runs), makes the run's own database and
+ * payment gateway (see test-isolation.ts), and stops what it started. The database stays after the
+ * run for a look; the next run makes it afresh.
+ */
 export default async function setup(project: TestProject) {
   const config = loadConfig(stackConfigSchema);
-  const stack = createFullStack(config);
+  const databaseUrl = testDatabaseUrl(config.DATABASE_URL);
+  // Only the servers: the run's gateway is its own, and the database the stack creates is the run's.
+  const stack = createStack({ ...config, DATABASE_URL: databaseUrl });
   const report = (line: string) => console.log(`[stack] ${line}`);
   const started = await stackUp(stack, config.STACK_START_TIMEOUT_MS, report);
-  await migrateDeploy(config.DATABASE_URL, MIGRATIONS_DIR);
+  let gateway: TestGateway | undefined;
+  let npmStartBefore: Record<string, number>;
+  try {
+    npmStartBefore = await footprint(config.DATABASE_URL);
+    await recreateDatabase(databaseUrl);
+    gateway = await startTestGateway(databaseUrl);
+  } catch (error) {
+    await stackDown(stack, started, report);
+    throw error;
+  }
+  report(`tests use database ${new URL(databaseUrl).pathname.slice(1)}, gateway ${gateway.url}`);
   project.provide('stackEnv', {
-    DATABASE_URL: config.DATABASE_URL,
+    DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: config.TEMPORAL_ADDRESS,
     TEMPORAL_NAMESPACE: config.TEMPORAL_NAMESPACE,
     TEMPORAL_UI_PORT: String(config.TEMPORAL_UI_PORT),
     KAFKA_BROKERS: config.KAFKA_BROKERS.join(','),
     REDIS_URL: config.REDIS_URL,
-    PAYMENT_GATEWAY_URL: config.PAYMENT_GATEWAY_URL,
+    PAYMENT_GATEWAY_URL: gateway.url,
+    ...privateNames(),
   });
   return async () => {
-    await stackDown(stack, started, report);
+    try {
+      await gateway?.close();
+      // A cheap net for a test that bypasses stackEnv (npm start's own traffic would show too).
+      const changes = footprintChanges(npmStartBefore, await footprint(config.DATABASE_URL));
+      if (changes.length > 0)
+        report(`WARNING: npm start's database changed during the run: ${changes.join(', ')}`);
+    } finally {
+      await stackDown(stack, started, report);
+    }
   };
 }
