@@ -38,9 +38,11 @@ let api: Api;
 let prisma: PrismaClient;
 let client: Client;
 let app: App;
+let orderTaskQueue: string;
 
 beforeAll(async () => {
   const config = testConfig(env, { ORDER_WAIT_TIMEOUT_MS: '20000' });
+  orderTaskQueue = config.ORDER_TASK_QUEUE;
   clients = await createClients(config, { logger: pino({ level: 'silent' }) });
   ({
     prisma,
@@ -378,7 +380,8 @@ describe('order saga through the REST API (real stack)', () => {
   // "the saga exists, so PENDING" — forever, for a saga that has already failed.
   it('an order whose saga failed before writing its row is not reported as PENDING forever', async () => {
     const key = newKey();
-    const commands = createTemporalOrderCommands(client);
+    // On the queue the test's worker polls (the default one belongs to npm start's workers).
+    const commands = createTemporalOrderCommands(client, { taskQueue: orderTaskQueue });
     const placed = await commands.placeOrder(
       {
         orderId: key,

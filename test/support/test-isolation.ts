@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
 import pg from 'pg';
 import {
   BOOKING_TASK_QUEUE,
@@ -36,6 +37,13 @@ export function privateNames(run = randomBytes(3).toString('hex')): Record<strin
   };
 }
 
+/** What the run checks at its end was left alone: `npm start`'s database and task queues. */
+export interface NpmStartResources {
+  databaseUrl: string;
+  temporal: { address: string; namespace: string };
+  taskQueues: string[];
+}
+
 /** The tables a test run would fill if it wrote to `npm start`'s database, its gateway's included. */
 const FOOTPRINT_TABLES = [
   'products',
@@ -52,7 +60,7 @@ const FOOTPRINT_TABLES = [
  * Row counts of those tables in the database `url` names; a missing table or database counts as
  * empty (`npm start` may never have run).
  */
-export async function footprint(url: string): Promise<Record<string, number>> {
+async function footprint(url: string): Promise<Record<string, number>> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   try {
     await client.connect();
@@ -77,13 +85,47 @@ export async function footprint(url: string): Promise<Record<string, number>> {
   }
 }
 
-/** The tables whose count differs, as `table: before → after`. */
-export function footprintChanges(
-  before: Record<string, number>,
-  after: Record<string, number>,
-): string[] {
-  const tables = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...tables]
-    .filter((table) => (before[table] ?? 0) !== (after[table] ?? 0))
-    .map((table) => `${table}: ${before[table] ?? 0} → ${after[table] ?? 0}`);
+/** How many workflows were started on `taskQueues` since `since` (visibility may trail a moment). */
+async function workflowsStartedOn(
+  { address, namespace }: NpmStartResources['temporal'],
+  taskQueues: string[],
+  since: Date,
+): Promise<number> {
+  const connection = await Connection.connect({ address });
+  try {
+    const onQueues = taskQueues.map((queue) => `TaskQueue = '${queue}'`).join(' OR ');
+    const query = `(${onQueues}) AND StartTime >= '${since.toISOString()}'`;
+    const { count } = await new Client({ connection, namespace }).workflow.count(query);
+    return count;
+  } finally {
+    await connection.close();
+  }
+}
+
+export interface NpmStartSnapshot {
+  at: Date;
+  rows: Record<string, number>;
+}
+
+export async function snapshotNpmStart(npmStart: NpmStartResources): Promise<NpmStartSnapshot> {
+  return { at: new Date(), rows: await footprint(npmStart.databaseUrl) };
+}
+
+/**
+ * What changed in `npm start`'s database and on its task queues since `before`, one line each:
+ * a net for a test that bypasses stackEnv (npm start's own traffic meanwhile shows too).
+ */
+export async function npmStartChanges(
+  npmStart: NpmStartResources,
+  before: NpmStartSnapshot,
+): Promise<string[]> {
+  const after = await footprint(npmStart.databaseUrl);
+  const tables = new Set([...Object.keys(before.rows), ...Object.keys(after)]);
+  const changes = [...tables]
+    .filter((table) => (before.rows[table] ?? 0) !== (after[table] ?? 0))
+    .map((table) => `${table}: ${before.rows[table] ?? 0} → ${after[table] ?? 0} rows`);
+  const started = await workflowsStartedOn(npmStart.temporal, npmStart.taskQueues, before.at);
+  if (started > 0)
+    changes.push(`${started} workflow(s) started on ${npmStart.taskQueues.join(', ')}`);
+  return changes;
 }
