@@ -108,6 +108,31 @@ const seconds = (ms: number) => `${Number((ms / 1000).toFixed(1))} s`;
 /** `exit 0` exited; anything else (a signal, a non-zero code, a failed spawn) died. */
 const death = (how: string) => (how === 'exit 0' ? `exited (${how})` : `died (${how})`);
 
+/** The loud report of a crash loop: which process, how it last died, its last error lines. */
+function crashLoopReport(
+  name: string,
+  lastDeath: string,
+  deathsInARow: number,
+  policy: RestartPolicy,
+  lastLines: string[],
+): string {
+  return [
+    '',
+    `CRASH LOOP: ${lastDeath}: ${deathsInARow} deaths in a row, none after a run ` +
+      `of ${seconds(policy.stableAfterMs)}. Not restarting ${name}; stopping everything.`,
+    `--- last lines of ${name}'s error output ---`,
+    ...(lastLines.length > 0 ? lastLines : ['(none)']),
+    '---',
+  ].join('\n');
+}
+
+/** SIGTERM, SIGKILL after `graceMs`; resolves once the process is gone. */
+function stopProcess(child: RunningProcess, clock: Clock, graceMs: number): Promise<void> {
+  child.signal('SIGTERM');
+  const cancelKill = clock.after(graceMs, () => child.signal('SIGKILL'));
+  return child.exited.then(cancelKill);
+}
+
 export function createSupervisor(options: SupervisorOptions): Supervisor {
   const policy = { ...DEFAULT_RESTART_POLICY, ...options.policy };
   const clock = options.clock ?? systemClock;
@@ -133,7 +158,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     slot.deathsInARow = decision.deathsInARow;
     const who = child ? `${name} (pid ${child.pid})` : name;
     if (decision.kind === 'crash-loop') {
-      reportCrashLoop(slot, who, how, child?.lastLines() ?? []);
+      const lastLines = child?.lastLines() ?? [];
+      report(
+        crashLoopReport(name, `${who} ${death(how)}`, decision.deathsInARow, policy, lastLines),
+      );
       options.onCrashLoop(name);
       return;
     }
@@ -153,26 +181,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     }
   }
 
-  function reportCrashLoop(slot: Slot, who: string, how: string, lastLines: string[]) {
-    const { name } = slot.spec;
-    report(
-      [
-        '',
-        `CRASH LOOP: ${who} ${death(how)}: ${slot.deathsInARow} deaths in a row, none after a run ` +
-          `of ${seconds(policy.stableAfterMs)}. Not restarting ${name}; stopping everything.`,
-        `--- last lines of ${name}'s error output ---`,
-        ...(lastLines.length > 0 ? lastLines : ['(none)']),
-        '---',
-      ].join('\n'),
-    );
-  }
-
-  function stopOne(child: RunningProcess): Promise<void> {
-    child.signal('SIGTERM');
-    const cancelKill = clock.after(stopGraceMs, () => child.signal('SIGKILL'));
-    return child.exited.then(cancelKill);
-  }
-
   return {
     run(spec) {
       if (slots.has(spec.name)) throw new Error(`${spec.name} is already supervised`);
@@ -187,7 +195,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       stopped = Promise.all(
         [...slots.values()].map((slot) => {
           slot.cancelRestart?.();
-          return slot.current ? stopOne(slot.current) : undefined;
+          return slot.current ? stopProcess(slot.current, clock, stopGraceMs) : undefined;
         }),
       ).then(() => {});
       return stopped;
