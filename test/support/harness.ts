@@ -24,4 +24,4 @@ export {
   type RunningProcess,
 } from '../../harness/stack/supervisor.js';
 export { parseStartArgs, sagaWorkerSlots } from '../../harness/stack/app-processes.js';
-export { workflowPollers } from '../../harness/support/task-queue.js';
+export { workflowPollerIdentities } from '../../harness/support/task-queue.js';
