@@ -6,6 +6,7 @@ import { createClients } from './composition/clients.js';
 import { createSagaWorkers } from './composition/saga-workers.js';
 import { runEntryPoint } from './composition/shutdown-signal.js';
 import { exportBreakerState } from './temporal/breaker-metrics.js';
+import { availableMetricsPort } from './temporal/metrics-port.js';
 import { activityLogContext, installTemporalRuntime } from './temporal/temporal-runtime.js';
 import { workerConfigSchema } from './worker.config.js';
 
@@ -17,11 +18,16 @@ async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
   const tracing = startTracingFromConfig(config, 'durable-sagas-worker');
   const logger = createLogger('saga-worker', config.LOG_LEVEL, { mixin: activityLogContext });
-  installTemporalRuntime({
-    logger,
-    metricsPort: config.WORKER_METRICS_PORT,
-    metricsHost: config.WORKER_METRICS_HOST,
-  });
+  const metricsPort = await availableMetricsPort(
+    config.WORKER_METRICS_HOST,
+    config.WORKER_METRICS_PORT,
+  );
+  if (metricsPort !== config.WORKER_METRICS_PORT)
+    logger.warn(
+      { configured: config.WORKER_METRICS_PORT, metricsPort },
+      'metrics port taken (another worker on this machine?): serving worker metrics on a free one',
+    );
+  installTemporalRuntime({ logger, metricsPort, metricsHost: config.WORKER_METRICS_HOST });
   const clients = await createClients(config, { logger, tracing });
   try {
     exportBreakerState(clients.payments.breaker, Runtime.instance().metricMeter);
@@ -31,9 +37,7 @@ async function main() {
         {
           taskQueues: workers.taskQueues,
           metrics:
-            config.WORKER_METRICS_PORT > 0
-              ? `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics`
-              : 'off',
+            metricsPort > 0 ? `http://${config.WORKER_METRICS_HOST}:${metricsPort}/metrics` : 'off',
           temporal: config.TEMPORAL_ADDRESS,
         },
         'worker ready',

@@ -1,58 +1,44 @@
-import type { ChildProcess } from 'node:child_process';
 import { loadConfigOrExit } from '../../platform/config/load-config.js';
 import { MIGRATIONS_DIR, migrateDeploy } from '../../prisma/migration-runner.js';
 import { createPrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
 import { apiConfigSchema } from '../../api/api.config.js';
 import { workerConfigSchema } from '../../workers/worker.config.js';
+import { availableMetricsPort } from '../../workers/temporal/metrics-port.js';
 import { stackConfigSchema, parseHostPort } from './config.js';
 import { createFullStack } from './full-stack.js';
 import { canConnect, waitUntil } from '../support/process-control.js';
-import { PROJECT_ROOT, spawnProcess, tsxEntryArgs } from '../support/spawn.js';
 import { stackDown, stackUp } from './stack.js';
+import { appProcesses, parseStartArgs, sagaWorkerSlots } from './app-processes.js';
+import { createSupervisor } from './supervisor.js';
 
-/** `npm start`: the stack, migrations, demo data, a worker (sagas + relay), the consumers and the API, in the foreground. */
+/**
+ * `npm start [-- --workers N]`: the stack, migrations, demo data, N saga workers (sagas + relay),
+ * the consumers and the API, in the foreground. A process that dies is restarted (supervisor.ts).
+ */
+const options = parseOptionsOrExit();
 const config = loadConfigOrExit(stackConfigSchema);
 const api = loadConfigOrExit(apiConfigSchema);
 const worker = loadConfigOrExit(workerConfigSchema);
 const stack = createFullStack(config);
-const children: ChildProcess[] = [];
+const supervisor = createSupervisor({ onCrashLoop: () => void shutdown(1) });
 let startedComponents: string[] = [];
 let stopping = false;
 
-function run(name: string, script: string): ChildProcess {
-  const { process: child } = spawnProcess({
-    name,
-    command: process.execPath,
-    args: tsxEntryArgs(script),
-    cwd: PROJECT_ROOT,
-    output: 'inherit',
-  });
-  child.on('exit', (code, signal) => {
-    if (!stopping) {
-      console.error(`${name} exited (${signal ?? `code ${code}`}); stopping`);
-      void shutdown(1);
-    }
-  });
-  children.push(child);
-  return child;
+function parseOptionsOrExit() {
+  try {
+    return parseStartArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`npm start: ${(error as Error).message}`);
+    process.exit(2);
+  }
 }
 
 async function shutdown(exitCode: number) {
   if (stopping) return;
   stopping = true;
   console.log('\nstopping…');
-  await Promise.all(
-    children.map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
-        }),
-    ),
-  );
+  await supervisor.stop();
   await stackDown(stack, startedComponents);
   process.exit(exitCode);
 }
@@ -68,19 +54,32 @@ try {
   const prisma = createPrismaClient({ url: config.DATABASE_URL, poolMax: 2 });
   await seedDemoProducts(prisma).finally(() => prisma.$disconnect());
 
-  run('worker', 'workers/saga-worker.ts');
-  run('consumers', 'workers/consumer-worker.ts');
-  run('api', 'api/server.ts');
+  // Worker i's metrics on the base port + i - 1, or on a free one if another process holds that.
+  const workers = await Promise.all(
+    sagaWorkerSlots(options.workers, worker.WORKER_METRICS_PORT).map(async (slot) => ({
+      ...slot,
+      metricsPort: await availableMetricsPort(worker.WORKER_METRICS_HOST, slot.metricsPort),
+    })),
+  );
+  for (const spec of appProcesses(workers)) supervisor.run(spec);
   await waitUntil('api', () => canConnect(api.API_HOST, api.API_PORT), { timeoutMs: 60_000 });
 
   const ui = `http://${parseHostPort(config.TEMPORAL_ADDRESS).host}:${config.TEMPORAL_UI_PORT}`;
   const base = `http://${api.API_HOST}:${api.API_PORT}`;
+  const workerMetrics =
+    worker.WORKER_METRICS_PORT > 0
+      ? workers
+          .map(({ metricsPort }) => `http://${worker.WORKER_METRICS_HOST}:${metricsPort}/metrics`)
+          .join(', ')
+      : 'off';
+  const workerPids = workers.map(({ name }) => `${name} (pid ${supervisor.pidOf(name) ?? '-'})`);
   console.log(`
 durable-sagas is ready in ${((Date.now() - begun) / 1000).toFixed(1)} s
   API              ${base}          (try: curl ${base}/products)
   API docs         ${base}/docs
   Event log        ${base}/event-log?after=0  outbox/relay status: ${base}/admin/outbox
-  Metrics          ${base}/metrics     (worker: ${worker.WORKER_METRICS_PORT > 0 ? `http://${worker.WORKER_METRICS_HOST}:${worker.WORKER_METRICS_PORT}/metrics` : 'off'})
+  Metrics          ${base}/metrics     (${workers.length > 1 ? 'workers' : 'worker'}: ${workerMetrics})
+  Saga workers     ${workerPids.join(', ')}: one that dies is restarted
   Temporal Web UI  ${ui}
   Payment gateway  ${config.PAYMENT_GATEWAY_URL}
 Ctrl-C stops everything this command started.

@@ -18,19 +18,20 @@ const running = new Set<Child>();
 const NODE_ARGS = (process.env.BENCH_CHILD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 
 /**
- * Runs a TypeScript entry of this project as `node --import tsx <entry>` in its own process group,
- * its output appended to `logFile`. Killed by `stopChild`/`stopAllChildren`, and on exit at the latest.
+ * Runs a TypeScript entry of this project as `node --import tsx <entry> [...args]` in its own process
+ * group, its output appended to `logFile`. Killed by `stopChild`/`stopAllChildren`, and on exit at the latest.
  */
 export function spawnChild(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,
   logFile: string,
+  args: string[] = [],
 ): Child {
   const spawned = spawnProcess({
     name,
     command: process.execPath,
-    args: tsxEntryArgs(entry, NODE_ARGS),
+    args: [...tsxEntryArgs(entry, NODE_ARGS), ...args],
     cwd: PROJECT_ROOT,
     env: { ...process.env, ...env },
     output: { logFile },

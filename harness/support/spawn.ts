@@ -12,8 +12,11 @@ export interface SpawnSpec {
   /** The whole environment of the process (default: ours). */
   env?: NodeJS.ProcessEnv;
   cwd?: string;
-  /** Its output: appended to a log file, shared with ours, or dropped. */
-  output: { logFile: string } | 'inherit' | 'ignore';
+  /**
+   * Its output: appended to a log file, shared with ours, dropped, or shared with ours but for its
+   * stderr, which comes through a pipe (`process.stderr`) for the caller to read and pass on.
+   */
+  output: { logFile: string } | 'inherit' | 'ignore' | 'inherit-stdout';
   /**
    * Its own process group (and session): it can be signalled with whatever it started, and a
    * terminal's Ctrl-C reaches only us.
@@ -58,6 +61,7 @@ export const tsxEntryArgs = (entry: string, nodeArgs: string[] = []) => [
 ];
 
 function stdioFor(output: SpawnSpec['output']): { stdio: StdioOptions; log?: number } {
+  if (output === 'inherit-stdout') return { stdio: ['inherit', 'inherit', 'pipe'] };
   if (typeof output !== 'object') return { stdio: output };
   fs.mkdirSync(path.dirname(output.logFile), { recursive: true });
   const log = fs.openSync(output.logFile, 'a');

@@ -29,6 +29,32 @@ export async function workflowPollers(
   }));
 }
 
+const TASK_QUEUE_KIND_NORMAL = 1; // temporal.api.enums.v1.TaskQueueKind
+const DESCRIBE_TASK_QUEUE_MODE_ENHANCED = 1; // temporal.api.enums.v1.DescribeTaskQueueMode
+
+/**
+ * Identities polling `taskQueue` for workflow tasks on any of its partitions. `workflowPollers` asks
+ * the root partition only, which sees a new worker only once one of its long polls lands there (or
+ * is forwarded there): that can take a minute. The enhanced describe asks every partition.
+ */
+export async function workflowPollerIdentities(
+  client: Client,
+  namespace: string,
+  taskQueue: string,
+): Promise<string[]> {
+  const { versionsInfo } = await client.workflowService.describeTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+    apiMode: DESCRIBE_TASK_QUEUE_MODE_ENHANCED,
+    taskQueueTypes: [WORKFLOW_TASK_QUEUE_TYPE],
+    reportPollers: true,
+  });
+  return Object.values(versionsInfo ?? {})
+    .flatMap((version) => Object.values(version.typesInfo ?? {}))
+    .flatMap((type) => type.pollers ?? [])
+    .map((poller) => poller.identity ?? '');
+}
+
 /** A worker process we spawned is ready once the server sees it polling `taskQueue`. */
 export async function waitUntilPolling(
   child: Child,

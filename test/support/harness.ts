@@ -21,3 +21,13 @@ export {
   urlEndpoint,
   type Endpoint,
 } from '../../harness/stack/config.js';
+export {
+  createSupervisor,
+  decideRestart,
+  DEFAULT_RESTART_POLICY,
+  type Clock,
+  type ProcessSpec,
+  type RunningProcess,
+} from '../../harness/stack/supervisor.js';
+export { parseStartArgs, sagaWorkerSlots } from '../../harness/stack/app-processes.js';
+export { workflowPollerIdentities } from '../../harness/support/task-queue.js';
