@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { loadConfigOrExit } from '../../platform/config/load-config.js';
+import { chooseLogFormat } from '../../platform/config/logger.js';
 import { MIGRATIONS_DIR, migrateDeploy } from '../../prisma/migration-runner.js';
 import { createPrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
@@ -20,12 +21,20 @@ const children: ChildProcess[] = [];
 let startedComponents: string[] = [];
 let stopping = false;
 
+// Log format: the children would each look at their own stdout; decide once, from ours, so a pipe
+// (`npm start | tee`) gets JSON from all of them and a terminal pretty lines. LOG_FORMAT still wins.
+const childEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  LOG_FORMAT: chooseLogFormat(api.LOG_FORMAT, process.stdout.isTTY === true),
+};
+
 function run(name: string, script: string): ChildProcess {
   const { process: child } = spawnProcess({
     name,
     command: process.execPath,
     args: tsxEntryArgs(script),
     cwd: PROJECT_ROOT,
+    env: childEnv,
     output: 'inherit',
   });
   child.on('exit', (code, signal) => {
