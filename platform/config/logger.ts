@@ -37,7 +37,7 @@ export function logDestination(config: LogConfig): DestinationStream | undefined
   return prettyDestination(pino.destination(1), { colours: wantsColour(config, stdoutIsTty) });
 }
 
-/** LOG_FORMAT when set; otherwise pretty for a person at a terminal, JSON for files and collectors. */
+/** LOG_FORMAT when set; else pretty for a person at a terminal, JSON for files and collectors. */
 export function chooseLogFormat(
   configured: LogFormat | undefined,
   stdoutIsTty: boolean,
@@ -45,7 +45,7 @@ export function chooseLogFormat(
   return configured ?? (stdoutIsTty ? 'pretty' : 'json');
 }
 
-/** Node's rules: FORCE_COLOR decides when set (`0`/`false`: never), then NO_COLOR, then the terminal. */
+/** Node's rules: FORCE_COLOR decides when set (`0`/`false`: never), then NO_COLOR, then the TTY. */
 export function wantsColour(
   { NO_COLOR, FORCE_COLOR }: Pick<LogConfig, 'NO_COLOR' | 'FORCE_COLOR'>,
   stdoutIsTty: boolean,

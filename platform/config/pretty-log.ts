@@ -30,8 +30,17 @@ const ERROR_LEVEL = 50;
 /** Shown right after the message, in this order: what a reader looks for first. */
 const CONTEXT_KEYS = ['workflowId', 'activityType', 'attempt', 'orderId', 'bookingId'];
 
-/** Rendered elsewhere on the line (time, level, service, message) or noise on a terminal. */
-const HIDDEN_KEYS = new Set(['level', 'time', 'msg', 'service', 'pid', 'hostname', 'taskToken']);
+/** Rendered elsewhere on the line, or noise on a terminal (the JSON format keeps them all). */
+const HIDDEN_KEYS = new Set([
+  ...['level', 'time', 'msg', 'service', 'pid', 'hostname'],
+  ...['namespace', 'isLocal', 'taskToken'], // Temporal's metadata: one namespace; an opaque token
+]);
+
+/** Hidden when they repeat another key: pino's `name` (service), a correlation id (workflowId). */
+const REPEATS: Record<string, (entry: Entry) => unknown> = {
+  name: serviceOf,
+  correlationId: (entry) => entry.workflowId,
+};
 
 const ERROR_KEYS = new Set(['err', 'error']);
 
@@ -46,7 +55,7 @@ export function prettyDestination(sink: LineSink, options: PrettyLogOptions): Li
   };
 }
 
-/** Each line of `chunk` formatted; line breaks (and anything that is not a log entry) kept as is. */
+/** Each line of `chunk` formatted; line breaks, and anything not a log entry, kept as is. */
 export function formatChunk(chunk: string, options: PrettyLogOptions): string {
   return chunk
     .split('\n')
@@ -91,7 +100,7 @@ function painter(colours: boolean): (code: string, text: string) => string {
   return colours ? (code, text) => `\x1b[${code}m${text}\x1b[0m` : (_code, text) => text;
 }
 
-/** Local wall-clock time, to the millisecond: logs of one run are read side by side, not across days. */
+/** Local wall-clock time to the millisecond: a terminal shows one run, not several days. */
 function clockTime(time: unknown): string {
   if (typeof time !== 'number') return '--:--:--.---';
   const at = new Date(time);
@@ -106,14 +115,14 @@ function serviceOf(entry: Entry): string {
   return typeof service === 'string' ? service : '-';
 }
 
-/** The context keys present, then every other key in pino's order; `name` only when it says more. */
+/** The context keys present, then every other key in pino's order, unless hidden or a repeat. */
 function orderedKeys(entry: Entry): string[] {
   const context = CONTEXT_KEYS.filter((key) => entry[key] !== undefined);
   const rest = Object.keys(entry).filter(
     (key) =>
       !HIDDEN_KEYS.has(key) &&
       !CONTEXT_KEYS.includes(key) &&
-      !(key === 'name' && entry.name === serviceOf(entry)),
+      !(key in REPEATS && entry[key] === REPEATS[key]?.(entry)),
   );
   return [...context, ...rest];
 }
@@ -142,7 +151,7 @@ interface SerializedError {
   cause?: unknown;
 }
 
-/** pino's `err` serializer output ({type, message, stack}); Temporal's bare `error` objects are not. */
+/** pino's `err` serializer output ({type, message, stack}); Temporal's bare `error`s are not. */
 function isSerializedError(value: unknown): value is SerializedError {
   return (
     typeof value === 'object' &&

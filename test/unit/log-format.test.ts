@@ -37,7 +37,7 @@ describe('colours in pretty logs', () => {
     expect(wantsColour({ NO_COLOR: '' }, true)).toBe(true);
   });
 
-  it('are on with FORCE_COLOR even off a terminal and despite NO_COLOR; 0 or false turn them off', () => {
+  it('are on with FORCE_COLOR, even off a terminal or with NO_COLOR; 0 or false: off', () => {
     expect(wantsColour({ FORCE_COLOR: '1' }, false)).toBe(true);
     expect(wantsColour({ FORCE_COLOR: '' }, false)).toBe(true);
     expect(wantsColour({ FORCE_COLOR: '1', NO_COLOR: '1' }, false)).toBe(true);

@@ -71,6 +71,17 @@ describe('pretty log lines', () => {
     expect(formatLine(gateway, plain)).toBe('13:04:05.006 INFO  payment-gateway listening');
   });
 
+  it("hides Temporal's constant metadata and keys that repeat another", () => {
+    const fields = { namespace: 'default', isLocal: false, taskToken: 'CiQ...', durationMs: 7 };
+    const repeated = { workflowId: 'order:1', correlationId: 'order:1' };
+    expect(formatLine(line({ ...fields, ...repeated }), plain)).toBe(
+      '13:04:05.006 INFO  api hello workflowId=order:1 durationMs=7',
+    );
+    expect(formatLine(line({ name: 'other', correlationId: 'order:2' }), plain)).toBe(
+      '13:04:05.006 INFO  api hello name=other correlationId=order:2',
+    );
+  });
+
   it('quotes strings with spaces and prints objects as compact JSON', () => {
     expect(formatLine(line({ reason: 'card declined', groups: ['a', 'b'] }), plain)).toBe(
       '13:04:05.006 INFO  api hello reason="card declined" groups=["a","b"]',
