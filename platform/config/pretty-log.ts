@@ -46,6 +46,8 @@ const ERROR_KEYS = new Set(['err', 'error']);
 
 /** Longer values are cut (the JSON format keeps them whole); context values never are. */
 export const MAX_VALUE_LENGTH = 80;
+/** An error's `Name: message` gets more room: it is what the line is about. */
+const MAX_ERROR_HEADLINE_LENGTH = 2 * MAX_VALUE_LENGTH;
 
 /** A pino destination: every JSON line pino writes leaves as one pretty line. */
 export function prettyDestination(sink: LineSink, options: PrettyLogOptions): LineSink {
@@ -160,24 +162,35 @@ function isSerializedError(value: unknown): value is SerializedError {
   );
 }
 
+/** `Name: first line of the message`; an error-level entry shows the other lines below it. */
 function errorHeadline(error: SerializedError): string {
   const name = error.type ?? error.name ?? 'Error';
-  return truncate(`${name}: ${error.message}`.replace(/\s*\n\s*/g, ' '));
+  const [first = '', ...more] = messageLines(error.message);
+  return truncate(`${name}: ${first}${more.length > 0 ? ' …' : ''}`, MAX_ERROR_HEADLINE_LENGTH);
 }
 
-/** The error's stack frames, then each cause's headline and frames, indented under the line. */
+function messageLines(message: string): string[] {
+  return message.split('\n').filter((line) => line.trim() !== '');
+}
+
+/** Under an error-level line: the rest of the message, the frames, then each cause the same way. */
 function stackLines(entry: Entry): string[] {
   const lines: string[] = [];
   let error = [...ERROR_KEYS].map((key) => entry[key]).find(isSerializedError);
   for (let depth = 0; error && depth < 5; depth += 1) {
     if (depth > 0) lines.push(`  caused by: ${errorHeadline(error)}`);
+    lines.push(
+      ...messageLines(error.message)
+        .slice(1)
+        .map((line) => `    ${line.trimEnd()}`),
+    );
     lines.push(...framesOf(error.stack));
     error = isSerializedError(error.cause) ? error.cause : undefined;
   }
   return lines;
 }
 
-/** A stack without its header (`Name: message`, perhaps several lines, already shown). */
+/** A stack without its header (`Name: message`, shown above). */
 function framesOf(stack: string | undefined): string[] {
   const lines = (stack ?? '').split('\n');
   const firstFrame = lines.findIndex((line) => /^\s+at /.test(line));

@@ -119,19 +119,31 @@ describe('pretty log lines', () => {
     );
   });
 
-  it("follows an error's cause, and skips a multi-line message's header in the stack", () => {
+  it("puts a multi-line message's first line inline and the rest below, then follows the cause", () => {
     const err = {
       type: 'Error',
-      message: 'outer\ndetails',
-      stack: 'Error: outer\ndetails\n    at a (a.ts:1:1)',
+      message: '\nouter\n  details',
+      stack: 'Error: \nouter\n  details\n    at a (a.ts:1:1)',
       cause: { type: 'Error', message: 'inner', stack: 'Error: inner\n    at b (b.ts:1:1)' },
     };
     expect(formatLine(line({ level: 60, err }), plain).split('\n')).toEqual([
-      '13:04:05.006 FATAL api hello err=Error: outer details',
+      '13:04:05.006 FATAL api hello err=Error: outer …',
+      '      details',
       '    at a (a.ts:1:1)',
       '  caused by: Error: inner',
       '    at b (b.ts:1:1)',
     ]);
+    expect(formatLine(line({ level: 40, err }), plain)).toBe(
+      '13:04:05.006 WARN  api hello err=Error: outer …',
+    );
+  });
+
+  it('gives an error message more room than other values, but cuts it too', () => {
+    const message = 'm'.repeat(300);
+    const text = formatLine(line({ level: 40, err: { type: 'Error', message } }), plain);
+    const headline = text.split('err=')[1]!;
+    expect(headline).toHaveLength(2 * MAX_VALUE_LENGTH);
+    expect(headline).toMatch(/^Error: m+…$/);
   });
 
   it("prints Temporal's message-less error objects as data", () => {
