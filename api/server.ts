@@ -24,7 +24,7 @@ function listen(app: App, config: ApiConfig, logger: Logger) {
 async function main() {
   const config = loadConfigOrExit(apiConfigSchema);
   const tracing = startTracingFromConfig(config, 'durable-sagas-api');
-  const logger = createLogger('api', config.LOG_LEVEL);
+  const logger = createLogger('api', config);
   const clients = await createClients(config, { logger, tracing });
   const api = buildApi(config, clients);
   try {

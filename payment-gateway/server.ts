@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server';
 import pg from 'pg';
 import { pino } from 'pino';
+import { logDestination } from '../platform/config/logger.js';
 import { faultDefaults, loadGatewayConfigOrExit } from './config.js';
 import { createFaults } from './faults.js';
 import { createGatewayApp } from './gateway.app.js';
@@ -8,7 +9,7 @@ import { createPgGatewayStore } from './pg-gateway.store.js';
 
 async function main() {
   const config = loadGatewayConfigOrExit();
-  const logger = pino({ name: 'payment-gateway', level: config.LOG_LEVEL });
+  const logger = pino({ name: 'payment-gateway', level: config.LOG_LEVEL }, logDestination(config));
   const pool = new pg.Pool({
     connectionString: config.PAYMENT_GATEWAY_DATABASE_URL,
     max: 10,

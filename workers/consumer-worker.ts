@@ -13,7 +13,7 @@ import { runEntryPoint, shutdownSignal } from './composition/shutdown-signal.js'
 async function main() {
   const config = loadConfigOrExit(consumerConfigSchema);
   const tracing = startTracingFromConfig(config, 'durable-sagas-consumers');
-  const logger = createLogger('consumers', config.LOG_LEVEL);
+  const logger = createLogger('consumers', config);
   const prisma = createDatabase(config);
   try {
     const consumers = startConsumers(config, { prisma, logger, tracing });

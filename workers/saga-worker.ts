@@ -17,7 +17,7 @@ import { workerConfigSchema } from './worker.config.js';
 async function main() {
   const config = loadConfigOrExit(workerConfigSchema);
   const tracing = startTracingFromConfig(config, 'durable-sagas-worker');
-  const logger = createLogger('saga-worker', config.LOG_LEVEL, { mixin: activityLogContext });
+  const logger = createLogger('saga-worker', config, { mixin: activityLogContext });
   const metricsPort = await availableMetricsPort(
     config.WORKER_METRICS_HOST,
     config.WORKER_METRICS_PORT,

@@ -28,14 +28,14 @@ const eagerStart: WorkflowClientInterceptor = {
 
 async function main() {
   const config = loadConfigOrExit(schema);
-  const logger = createLogger('api', config.LOG_LEVEL);
+  const logger = createLogger('api', config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const { worker, close } = await createBenchWorker({
     kind: config.BENCH_WORKER_KIND,
     connection,
     taskQueue: config.ORDER_TASK_QUEUE,
     config,
-    logger: createLogger('order-worker', config.LOG_LEVEL),
+    logger: createLogger('order-worker', config),
   });
   const client = new Client({
     connection,

@@ -17,7 +17,7 @@ const schema = benchWorkerConfigSchema.extend({
 
 async function main() {
   const config = loadConfigOrExit(schema);
-  const logger = createLogger(`bench-${config.BENCH_WORKER_KIND}-worker`, config.LOG_LEVEL);
+  const logger = createLogger(`bench-${config.BENCH_WORKER_KIND}-worker`, config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   try {
     const { worker, close } = await createBenchWorker({

@@ -132,11 +132,11 @@ async function spawnProcesses(
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const worker = spawnChild('worker', 'workers/saga-worker.ts', {}, path.join(dir, 'worker.log'));
-  // Readiness is read from their log, so they log at info whatever LOG_LEVEL says.
+  // Readiness is read from their log, so they log JSON at info whatever LOG_LEVEL/LOG_FORMAT say.
   const consumers = spawnChild(
     'consumers',
     'workers/consumer-worker.ts',
-    { LOG_LEVEL: 'info' },
+    { LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
     path.join(dir, 'consumers.log'),
   );
   const api = spawnChild(

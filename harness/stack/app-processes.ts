@@ -43,24 +43,29 @@ export const IN_FLIGHT_WORK = {
 } as const;
 
 /** The processes `npm start` runs and keeps running: the saga workers, the consumers, the API. */
-export function appProcesses(workers: SagaWorkerSlot[]): ProcessSpec[] {
+/** `env` goes to every process (e.g. the log format npm start chose). */
+export function appProcesses(
+  workers: SagaWorkerSlot[],
+  env: Record<string, string> = {},
+): ProcessSpec[] {
   return [
     ...workers.map(({ name, metricsPort }) => ({
       name,
       start: () =>
         startEntryPoint(name, 'workers/saga-worker.ts', {
+          ...env,
           WORKER_METRICS_PORT: String(metricsPort),
         }),
       inFlightWork: IN_FLIGHT_WORK.worker,
     })),
     {
       name: 'consumers',
-      start: () => startEntryPoint('consumers', 'workers/consumer-worker.ts'),
+      start: () => startEntryPoint('consumers', 'workers/consumer-worker.ts', env),
       inFlightWork: IN_FLIGHT_WORK.consumers,
     },
     {
       name: 'api',
-      start: () => startEntryPoint('api', 'api/server.ts'),
+      start: () => startEntryPoint('api', 'api/server.ts', env),
       inFlightWork: IN_FLIGHT_WORK.api,
     },
   ];

@@ -1,4 +1,5 @@
 import { loadConfigOrExit } from '../../platform/config/load-config.js';
+import { chooseLogFormat } from '../../platform/config/logger.js';
 import { MIGRATIONS_DIR, migrateDeploy } from '../../prisma/migration-runner.js';
 import { createPrismaClient } from '../../prisma/client.js';
 import { seedDemoProducts } from '../../prisma/demo-products.js';
@@ -61,7 +62,10 @@ try {
       metricsPort: await availableMetricsPort(worker.WORKER_METRICS_HOST, slot.metricsPort),
     })),
   );
-  for (const spec of appProcesses(workers)) supervisor.run(spec);
+  // Log format: the children would each look at their own stdout; decide once, from ours, so a pipe
+  // (`npm start | tee`) gets JSON from all of them and a terminal pretty lines. LOG_FORMAT still wins.
+  const logFormat = chooseLogFormat(api.LOG_FORMAT, process.stdout.isTTY === true);
+  for (const spec of appProcesses(workers, { LOG_FORMAT: logFormat })) supervisor.run(spec);
   await waitUntil('api', () => canConnect(api.API_HOST, api.API_PORT), { timeoutMs: 60_000 });
 
   const ui = `http://${parseHostPort(config.TEMPORAL_ADDRESS).host}:${config.TEMPORAL_UI_PORT}`;

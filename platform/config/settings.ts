@@ -105,6 +105,15 @@ export const tracingSettings = {
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
 };
 
+export const LOG_FORMATS = ['pretty', 'json'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export const logSettings = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `pretty`: one readable line per entry; `json`: pino's. Unset: pretty on a TTY, else JSON. */
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
+  /** https://no-color.org: any value but '' prints pretty logs without colours. */
+  NO_COLOR: z.string().optional(),
+  /** Colours in pretty logs even off a terminal; `0` or `false`: none anywhere (Node's rule). */
+  FORCE_COLOR: z.string().optional(),
 };

@@ -81,6 +81,7 @@ beforeAll(async () => {
       PAYMENT_BREAKER_FAILURES: '2',
       PAYMENT_BREAKER_HALF_OPEN_MS: String(HALF_OPEN_MS),
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json', // readiness is read from the log's JSON, whatever the developer's env says
     },
     `${fs.mkdtempSync('/tmp/metrics-worker-')}/worker.log`,
   );

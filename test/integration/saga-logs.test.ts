@@ -43,6 +43,7 @@ beforeAll(async () => {
       RELAY_WORKFLOW_ID: `it-logs-relay-${suffix}`,
       WORKER_METRICS_PORT: '0',
       LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json', // the test reads the lines as JSON, whatever the developer's env says
     },
     logFile,
   );

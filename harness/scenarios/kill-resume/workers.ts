@@ -67,8 +67,9 @@ export function sagaWorkerLauncher({
     const child = spawnChild(
       name,
       'workers/saga-worker.ts',
-      // Several run at once: no metrics port (they would collide); readiness is read from the log.
-      { ...env, WORKER_METRICS_PORT: '0', LOG_LEVEL: 'info' },
+      // Several run at once: no metrics port (they would collide); readiness is read from the
+      // log's JSON, whatever LOG_FORMAT the caller's environment has.
+      { ...env, WORKER_METRICS_PORT: '0', LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
       logFile,
     );
     const ready = readyTime(child, readyTimeoutMs);
