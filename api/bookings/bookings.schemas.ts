@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import {
+  clientText,
   KEY_PATTERN,
   KEY_RULE,
   PAYMENT_TRAIL_FIELDS,
@@ -9,7 +10,7 @@ import {
 export const BookSeatsBody = z
   .object({
     eventId: z.uuid('expected an event id (a UUID)'),
-    customerId: z.string().min(1).max(64).openapi({ example: 'customer-42' }),
+    customerId: clientText(1, 64).openapi({ example: 'customer-42' }),
     seats: z.number().int().min(1).max(10).openapi({ example: 2 }),
   })
   .openapi('BookSeatsRequest');

@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi';
+import { clientText } from '../http/common.schemas.js';
 
 export const CreateEventBody = z
   .object({
-    title: z.string().trim().min(1).max(200).openapi({ example: 'Temporal Meetup' }),
+    title: clientText(1, 200, { trim: true }).openapi({ example: 'Temporal Meetup' }),
     startsAt: z.iso
       .datetime({
         offset: true,

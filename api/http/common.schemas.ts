@@ -14,15 +14,29 @@ export const IdempotencyKeyHeader = z.object({
     }),
 });
 
+// A NUL character (Postgres text refuses it) or half of a surrogate pair (jsonb refuses it).
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Free text a client sends: refused with a 400 naming the field before it could reach Postgres. */
+export const clientText = (min: number, max: number, { trim = false } = {}) =>
+  (trim ? z.string().trim() : z.string())
+    .min(min)
+    .max(max)
+    .refine(
+      (text) => !UNSTORABLE.test(text),
+      'must not contain NUL or unpaired surrogate characters',
+    );
+
 /** The card token an order or a booking is charged with. */
-export const PaymentTokenSchema = z.string().min(1).max(128).openapi({
+export const PaymentTokenSchema = clientText(1, 128).openapi({
   example: 'tok_visa',
   description: 'tok_declined is always declined by the local gateway',
 });
 
 /** The body of cancelling an order or a booking. */
 export const CancelBody = z
-  .object({ reason: z.string().max(200).optional() })
+  .object({ reason: clientText(0, 200).optional() })
   .openapi('CancelRequest');
 
 export const ErrorSchema = z

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import {
+  clientText,
   KEY_PATTERN,
   KEY_RULE,
   PAYMENT_TRAIL_FIELDS,
@@ -20,13 +21,13 @@ export const PlaceOrderQuery = z.object({
 });
 
 export const OrderItemSchema = z.object({
-  sku: z.string().min(1).max(64).openapi({ example: 'SKU-COFFEE' }),
+  sku: clientText(1, 64).openapi({ example: 'SKU-COFFEE' }),
   quantity: z.number().int().min(1).max(1_000).openapi({ example: 2 }),
 });
 
 export const PlaceOrderBody = z
   .object({
-    customerId: z.string().min(1).max(64).openapi({ example: 'customer-42' }),
+    customerId: clientText(1, 64).openapi({ example: 'customer-42' }),
     items: z
       .array(OrderItemSchema)
       .min(1)

@@ -218,6 +218,8 @@ describe('POST /events', () => {
       ['fractional totalSeats', { ...validEvent(), totalSeats: 2.5 }, 'totalSeats'],
       ['negative price', { ...validEvent(), priceCents: -1 }, 'priceCents'],
       ['price as a string', { ...validEvent(), priceCents: '2500' }, 'priceCents'],
+      ['NUL in title', { ...validEvent(), title: 'Meetup\u0000' }, 'title'],
+      ['unpaired surrogate in title', { ...validEvent(), title: 'Meetup \ud83d' }, 'title'],
     ])('%s', async (_case, body, field) => {
       const { app, calls } = apiWith();
       const response = await postJson(app, '/events', body);
@@ -500,6 +502,12 @@ describe('POST /bookings', () => {
       ['seats 11', { ...validBooking(), seats: 11 }, 'seats'],
       ['eventId not a UUID', { ...validBooking(), eventId: 'event-1' }, 'eventId'],
       ['missing customerId', { eventId: EVENT_ID, seats: 2 }, 'customerId'],
+      ['NUL in customerId', { ...validBooking(), customerId: 'c\u0000' }, 'customerId'],
+      [
+        'unpaired surrogate in customerId',
+        { ...validBooking(), customerId: '\udfff' },
+        'customerId',
+      ],
     ])('%s', async (_case, body, field) => {
       const { app, calls } = apiWith();
       const response = await book(app, { body });

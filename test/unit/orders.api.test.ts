@@ -223,6 +223,23 @@ describe('POST /orders', () => {
         'paymentToken',
       ],
       ['a JSON array instead of an object', [], '(body)'],
+      // Postgres refuses NUL in text and unpaired surrogates in jsonb: a 500 unless stopped here.
+      ['NUL in customerId', { ...validBody(), customerId: 'customer\u000042' }, 'customerId'],
+      [
+        'unpaired surrogate in customerId',
+        { ...validBody(), customerId: 'c-\ud800' },
+        'customerId',
+      ],
+      [
+        'NUL in a SKU',
+        { ...validBody(), items: [{ sku: 'SKU-\u0000', quantity: 1 }] },
+        'items.0.sku',
+      ],
+      [
+        'unpaired surrogate in paymentToken',
+        { ...validBody(), paymentToken: 'tok_\udc00' },
+        'paymentToken',
+      ],
     ])('%s', async (_case, body, field) => {
       const { app, calls } = apiWith();
       const response = await postOrder(app, { body: JSON.stringify(body) });
