@@ -1,10 +1,6 @@
-import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
-import pg from 'pg';
 import type { LedgerSource } from '../../../activities/payments/payment.ledger.js';
 import { createFaults } from '../../../payment-gateway/faults.js';
-import { createGatewayApp } from '../../../payment-gateway/gateway.app.js';
-import { createPgGatewayStore } from '../../../payment-gateway/pg-gateway.store.js';
+import { startInProcessGateway, type GatewayFetch } from '../../support/in-process-gateway.js';
 
 /** A charge or refund as it reached the gateway. */
 export interface GatewayRequest {
@@ -94,51 +90,39 @@ export async function startProbedGateway({
   databaseUrl: string;
   latencyMs: number;
 }): Promise<ProbedGateway> {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
-  pool.on('error', () => {}); // an idle client dropped (the database goes at the end): replaced
-  const store = createPgGatewayStore(pool);
-  await store.ensureSchema();
-  const app = createGatewayApp({
-    store,
+  const counts = new Map<string, number>();
+  const holds = new Set<Hold>();
+  const probe =
+    (fetch: GatewayFetch): GatewayFetch =>
+    async (request, env) => {
+      const kind = request.method === 'POST' ? ROUTES[new URL(request.url).pathname] : undefined;
+      const key = request.headers.get('idempotency-key');
+      if (kind && key) {
+        const arrived: GatewayRequest = { kind, key };
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        for (const hold of holds) if (hold.match(arrived)) await hold.arrive(arrived);
+      }
+      return fetch(request, env);
+    };
+  const gateway = await startInProcessGateway({
+    databaseUrl,
     faults: createFaults({
       errorRate: 0,
       latencyMs,
       declinedCard: 'tok_declined',
       dropResponseRate: 0,
     }),
+    wrap: probe,
   });
-
-  const counts = new Map<string, number>();
-  const holds = new Set<Hold>();
-
-  const probed = async (request: Request, env: unknown): Promise<Response> => {
-    const kind = request.method === 'POST' ? ROUTES[new URL(request.url).pathname] : undefined;
-    const key = request.headers.get('idempotency-key');
-    if (kind && key) {
-      const arrived: GatewayRequest = { kind, key };
-      counts.set(key, (counts.get(key) ?? 0) + 1);
-      for (const hold of holds) if (hold.match(arrived)) await hold.arrive(arrived);
-    }
-    return app.fetch(request, env as never);
-  };
-
-  const server = serve({ fetch: probed, hostname: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
-    ledger: (keyPrefix) => store.ledger(keyPrefix),
+    url: gateway.url,
+    ledger: (keyPrefix) => gateway.store.ledger(keyPrefix),
     hold: (match) => addHold(holds, match),
     requests: (key) => counts.get(key) ?? 0,
     async close() {
       for (const hold of [...holds]) hold.release();
-      if ('closeAllConnections' in server) server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-      await pool.end();
+      await gateway.close();
     },
   };
 }
